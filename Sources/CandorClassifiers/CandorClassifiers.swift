@@ -1,0 +1,1 @@
+// CandorClassifiers: see the module's files.

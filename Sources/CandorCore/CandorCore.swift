@@ -1,0 +1,1 @@
+// CandorCore: see the module's files.

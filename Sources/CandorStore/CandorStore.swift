@@ -1,0 +1,1 @@
+// CandorStore: see the module's files.

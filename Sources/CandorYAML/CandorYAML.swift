@@ -1,0 +1,1 @@
+// CandorYAML: see the module's files.

@@ -1,0 +1,1 @@
+// LLMCatalog: the catalog of bundled models and the pull command's implementation.

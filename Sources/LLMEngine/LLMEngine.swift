@@ -1,0 +1,1 @@
+// LLMEngine: see the module's files.

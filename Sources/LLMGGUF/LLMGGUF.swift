@@ -1,0 +1,1 @@
+// LLMGGUF: see the module's files.

@@ -1,0 +1,1 @@
+// LLMKernels: see the module's files.

@@ -1,0 +1,1 @@
+// LLMTokenizers: see the module's files.
