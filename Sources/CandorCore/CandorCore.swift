@@ -1,1 +1,0 @@
-// CandorCore: see the module's files.
