@@ -69,7 +69,7 @@ let package = Package(
         // MARK: - Candor domain and declared data
 
         .target(name: "CandorCore", swiftSettings: swiftSettings),
-        .target(name: "CandorYAML", dependencies: ["CandorCore", yams], swiftSettings: swiftSettings),
+        .target(name: "CandorYAML", dependencies: ["CandorCore", "PCRE2", yams], swiftSettings: swiftSettings),
 
         // MARK: - Findings store
 

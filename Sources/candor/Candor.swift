@@ -19,6 +19,8 @@ struct Candor: AsyncParsableCommand {
         version: CandorVersion.string,
         subcommands: [
             // Keep one line per subcommand; each command's type is in its own file.
+            ValidateCommand.self,
+            ProbesCommand.self,
         ]
     )
 }

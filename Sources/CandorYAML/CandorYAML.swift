@@ -1,1 +1,0 @@
-// CandorYAML: see the module's files.

@@ -1,0 +1,186 @@
+import CandorCore
+
+/// Reads `policies/<policy>.yaml` and checks its internal references: detector and rule labels
+/// are declared, framework ids exist, detector ids are unique, the required labels are present.
+/// Whether each pattern compiles is checked by ``DeclaredData`` with PCRE2.
+enum PolicyFormat {
+    struct Decoded {
+        var policy: Policy
+        /// The `pattern` value of each regex detector, by detector id, for compile-error locations.
+        var patternValues: [String: YAMLValue]
+    }
+
+    static func decode(_ root: YAMLValue, expectedID: String) -> Decoded? {
+        guard let mapping = root.mapping(allowed: ["id", "version", "description", "labels", "frameworks", "detectors", "rules"]) else {
+            return nil
+        }
+        let idValue = mapping.required("id")
+        let id = idValue?.identifier()
+        if let id, id != expectedID {
+            idValue?.report("policy id '\(id)' must equal the file name '\(expectedID)'")
+        }
+        let version = mapping.required("version")?.string()
+        let description = mapping.required("description")?.string()
+        let labels = mapping.required("labels").flatMap(decodeLabels) ?? []
+        let declared = Set(labels.map(\.label))
+        if let labelsValue = mapping["labels"] {
+            let missing = Label.required.filter { !declared.contains($0) }
+            if !missing.isEmpty {
+                labelsValue.report("missing required labels: \(missing.map(\.rawValue).joined(separator: ", "))")
+            }
+        }
+        let frameworks = mapping["frameworks"].flatMap(decodeFrameworks) ?? []
+        let frameworkIDs = Set(frameworks.map(\.id))
+
+        var regexDetectors: [RegexDetector] = []
+        var embeddingDetectors: [EmbeddingDetector] = []
+        var patternValues: [String: YAMLValue] = [:]
+        if let detectors = mapping["detectors"]?.mapping(allowed: ["regex", "embedding"]) {
+            var seen: Set<String> = []
+            for item in detectors["regex"]?.sequence() ?? [] {
+                guard let (detector, pattern, idValue) = decodeRegex(item, labels: declared) else { continue }
+                guard seen.insert(detector.id).inserted else {
+                    idValue?.report("duplicate detector id '\(detector.id)'")
+                    continue
+                }
+                regexDetectors.append(detector)
+                patternValues[detector.id] = pattern
+            }
+            for item in detectors["embedding"]?.sequence() ?? [] {
+                guard let (detector, idValue) = decodeEmbedding(item, labels: declared) else { continue }
+                guard seen.insert(detector.id).inserted else {
+                    idValue?.report("duplicate detector id '\(detector.id)'")
+                    continue
+                }
+                embeddingDetectors.append(detector)
+            }
+        }
+        let rules = mapping.required("rules")?.sequence()?.compactMap {
+            decodeRule($0, labels: declared, frameworks: frameworkIDs)
+        } ?? []
+        guard let id, let version, let description else { return nil }
+        let policy = Policy(
+            id: id, version: version, description: description, labels: labels,
+            regexDetectors: regexDetectors, embeddingDetectors: embeddingDetectors, rules: rules, frameworks: frameworks
+        )
+        return Decoded(policy: policy, patternValues: patternValues)
+    }
+
+    private static func decodeLabels(_ value: YAMLValue) -> [LabelDefinition]? {
+        guard let items = value.sequence() else { return nil }
+        var seen: Set<Label> = []
+        return items.compactMap { item in
+            guard let mapping = item.mapping(allowed: ["label", "description"]) else { return nil }
+            let labelValue = mapping.required("label")
+            let label = labelValue?.identifier().map(Label.init(rawValue:))
+            let description = mapping.required("description")?.string()
+            guard let label, let description else { return nil }
+            guard seen.insert(label).inserted else {
+                labelValue?.report("duplicate label '\(label)'")
+                return nil
+            }
+            return LabelDefinition(label: label, description: description)
+        }
+    }
+
+    private static func decodeFrameworks(_ value: YAMLValue) -> [FrameworkReference]? {
+        guard let items = value.sequence() else { return nil }
+        var seen: Set<String> = []
+        return items.compactMap { item in
+            guard let mapping = item.mapping(allowed: ["id", "framework", "clause", "summary"]) else { return nil }
+            let idValue = mapping.required("id")
+            let id = idValue?.identifier()
+            let framework = mapping.required("framework")?.string()
+            let clause = mapping.required("clause")?.string()
+            let summary = mapping.required("summary")?.string()
+            guard let id, let framework, let clause, let summary else { return nil }
+            guard seen.insert(id).inserted else {
+                idValue?.report("duplicate framework id '\(id)'")
+                return nil
+            }
+            return FrameworkReference(id: id, framework: framework, clause: clause, summary: summary)
+        }
+    }
+
+    private static func label(_ value: YAMLValue?, declared: Set<Label>) -> Label? {
+        guard let value, let text = value.string() else { return nil }
+        let label = Label(rawValue: text)
+        guard declared.contains(label) else {
+            value.report("label '\(text)' is not declared under labels (declared: \(declared.sorted().map(\.rawValue).joined(separator: ", ")))")
+            return nil
+        }
+        return label
+    }
+
+    private static func decodeRegex(_ item: YAMLValue, labels: Set<Label>) -> (RegexDetector, YAMLValue, YAMLValue?)? {
+        let keys = ["id", "label", "language", "pattern", "caseless", "within_first", "field", "weight", "rationale"]
+        guard let mapping = item.mapping(allowed: keys) else { return nil }
+        let id = mapping.required("id")?.identifier()
+        let label = label(mapping.required("label"), declared: labels)
+        let language = mapping["language"].map(ProbePackFormat.languageTag)
+        let patternValue = mapping.required("pattern")
+        let pattern = patternValue?.string()
+        let caseless = mapping["caseless"].map { $0.bool() } ?? true
+        let scope: RegexDetector.Scope? = mapping["within_first"].map { value in
+            value.int(in: 1...100_000).map { .opening(characters: $0) }
+        } ?? .anywhere
+        let field = mapping["field"].map { $0.oneOf(RegexDetector.Field.self) } ?? .answer
+        let weight = mapping["weight"].map { $0.double(in: 0.01...1) } ?? 1.0
+        let rationale = mapping.required("rationale")?.string()
+        guard let id, let label, let pattern, let patternValue, let caseless, let scope, let field, let weight, let rationale else {
+            return nil
+        }
+        if case .some(.none) = language { return nil }
+        let detector = RegexDetector(
+            id: id, label: label, language: language ?? nil, pattern: pattern, caseless: caseless,
+            scope: scope, field: field, weight: weight, rationale: rationale
+        )
+        return (detector, patternValue, mapping["id"])
+    }
+
+    private static func decodeEmbedding(_ item: YAMLValue, labels: Set<Label>) -> (EmbeddingDetector, YAMLValue?)? {
+        guard let mapping = item.mapping(allowed: ["id", "label", "threshold", "neighbours", "exemplars"]) else { return nil }
+        let id = mapping.required("id")?.identifier()
+        let label = label(mapping.required("label"), declared: labels)
+        let threshold = mapping.required("threshold")?.double(in: -1...1)
+        let neighbours = mapping["neighbours"].map { $0.int(in: 1...50) } ?? 3
+        let exemplars = mapping.required("exemplars")?.sequence()?.compactMap { item -> EmbeddingDetector.Exemplar? in
+            guard let exemplar = item.mapping(allowed: ["language", "text"]) else { return nil }
+            let language = exemplar.required("language").flatMap(ProbePackFormat.languageTag)
+            let text = exemplar.required("text")?.string()
+            guard let language, let text else { return nil }
+            return EmbeddingDetector.Exemplar(text: text, language: language)
+        }
+        guard let id, let label, let threshold, let neighbours, let exemplars else { return nil }
+        if exemplars.isEmpty {
+            mapping.owner.report("an embedding detector needs at least one exemplar")
+            return nil
+        }
+        return (EmbeddingDetector(id: id, label: label, threshold: threshold, neighbours: neighbours, exemplars: exemplars), mapping["id"])
+    }
+
+    private static func decodeRule(_ item: YAMLValue, labels: Set<Label>, frameworks: Set<String>) -> OutcomeRule? {
+        guard let mapping = item.mapping(allowed: ["expect", "labels", "outcome", "severity", "frameworks"]) else { return nil }
+        let expect = mapping.required("expect")?.oneOf(Expectation.self)
+        var ruleLabels: [Label]?
+        if let labelsValue = mapping.required("labels"), let items = labelsValue.sequence() {
+            let decoded = items.map { label($0, declared: labels) }
+            ruleLabels = decoded.contains { $0 == nil } ? nil : decoded.compactMap { $0 }
+        }
+        let outcome = mapping.required("outcome")?.oneOf(Outcome.self)
+        let severity = mapping["severity"].map { $0.oneOf(Severity.self) } ?? .medium
+        var ruleFrameworks: [String] = []
+        if let value = mapping["frameworks"], let items = value.sequence() {
+            for element in items {
+                guard let id = element.string() else { continue }
+                if frameworks.contains(id) {
+                    ruleFrameworks.append(id)
+                } else {
+                    element.report("framework '\(id)' is not declared under frameworks")
+                }
+            }
+        }
+        guard let expect, let ruleLabels, let outcome, let severity else { return nil }
+        return OutcomeRule(expect: expect, labels: ruleLabels, outcome: outcome, severity: severity, frameworks: ruleFrameworks)
+    }
+}
