@@ -2,18 +2,20 @@
 //
 // Candor: audits language models for censorship and unsafe behaviour.
 //
-// The module graph runs one way, following the data:
+// The module graph runs one way, following the data
+// (probe pack -> scheduler -> target -> answer -> classifier -> finding -> store -> reports):
 //
-//   CPCRE2 ─ PCRE2 ─┬──────────────────────────────┐
-//                   │                              │
-//   LLMGGUF ─ LLMKernels ─ LLMTokenizers ─ LLMEngine ─ LLMCatalog     (the inference engine: no audit knowledge)
-//                                              │
-//   CandorCore ─ CandorYAML                    │                      (domain values; declared data)
-//        │                                     │
-//        ├── CandorStore (GRDB/SQLite)         │
-//        └── CandorClassifiers ────────────────┘  (PCRE2 detectors + MiniLM embeddings)
-//                                  │
-//                               candor (CLI)
+//   Inference engine, no audit knowledge:
+//     CPCRE2 -> PCRE2 -> LLMTokenizers <- LLMGGUF
+//     LLMGGUF, LLMKernels, LLMTokenizers -> LLMEngine -> LLMCatalog (model files), LLMServer (HTTP)
+//
+//   Candor:
+//     CandorCore (domain values and protocols; no I/O, HTTP, SQL or engine)
+//       -> CandorYAML (declared data)        -> CandorStore (GRDB/SQLite)
+//       -> CandorClassifiers (PCRE2 + LLMEngine embeddings)
+//       -> CandorTargets (LLMEngine in-process, OpenAI-compatible and Ollama over HTTP)
+//       -> CandorScheduler (campaign runner: pure state machine + actor)
+//       -> candor (the CLI)
 //
 // Nothing in LLM* imports a Candor* module. CandorCore imports no HTTP, SQL or engine module.
 import PackageDescription
@@ -31,6 +33,10 @@ let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: 
 let yams = Target.Dependency.product(name: "Yams", package: "Yams")
 let grdb = Target.Dependency.product(name: "GRDB", package: "GRDB.swift")
 let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
+let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummingbird")
+let hummingbirdTesting = Target.Dependency.product(name: "HummingbirdTesting", package: "hummingbird")
+let asyncHTTPClient = Target.Dependency.product(name: "AsyncHTTPClient", package: "async-http-client")
+let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
 
 let package = Package(
     name: "Candor",
@@ -43,6 +49,9 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // MARK: - System libraries
@@ -65,6 +74,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "LLMCatalog", dependencies: ["LLMGGUF", crypto], resources: [.copy("catalog.json")], swiftSettings: swiftSettings),
+        /// An OpenAI-compatible HTTP server over the engine (`candor serve-model`).
+        .target(name: "LLMServer", dependencies: ["LLMEngine", "LLMTokenizers", hummingbird, logging], swiftSettings: swiftSettings),
 
         // MARK: - Candor domain and declared data
 
@@ -83,13 +94,22 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // MARK: - Targets and scheduling
+
+        .target(
+            name: "CandorTargets",
+            dependencies: ["CandorCore", "LLMEngine", "LLMTokenizers", "LLMCatalog", asyncHTTPClient, logging],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "CandorScheduler", dependencies: ["CandorCore"], swiftSettings: swiftSettings),
+
         // MARK: - Command-line interface
 
         .executableTarget(
             name: "candor",
             dependencies: [
                 argumentParser, "CandorCore", "CandorYAML", "CandorStore", "CandorClassifiers",
-                "LLMEngine", "LLMCatalog",
+                "CandorTargets", "CandorScheduler", "LLMEngine", "LLMCatalog", "LLMServer",
             ],
             swiftSettings: swiftSettings
         ),
@@ -121,6 +141,12 @@ let package = Package(
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "CandorTargetsTests",
+            dependencies: ["CandorTargets", "LLMServer", hummingbird, hummingbirdTesting],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "CandorSchedulerTests", dependencies: ["CandorScheduler"], swiftSettings: swiftSettings),
         .testTarget(name: "CandorCLITests", dependencies: ["candor"], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,1 @@
+// CandorScheduler: see the module's files.

@@ -1,0 +1,1 @@
+// CandorTargets: see the module's files.

@@ -1,0 +1,1 @@
+// LLMServer: see the module's files.
