@@ -1,1 +1,0 @@
-// CandorScheduler: see the module's files.
