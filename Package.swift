@@ -15,6 +15,7 @@
 //       -> CandorClassifiers (PCRE2 + LLMEngine embeddings)
 //       -> CandorTargets (LLMEngine in-process, OpenAI-compatible and Ollama over HTTP)
 //       -> CandorScheduler (campaign runner: pure state machine + actor)
+//       -> CandorAnalysis (rates, asymmetry, diffs: pure statistics over findings)
 //       -> candor (the CLI)
 //
 // Nothing in LLM* imports a Candor* module. CandorCore imports no HTTP, SQL or engine module.
@@ -103,13 +104,18 @@ let package = Package(
         ),
         .target(name: "CandorScheduler", dependencies: ["CandorCore"], swiftSettings: swiftSettings),
 
+        // MARK: - Evidence
+
+        /// Rates with intervals, asymmetry, run diffs with exact tests: pure functions of findings.
+        .target(name: "CandorAnalysis", dependencies: ["CandorCore"], swiftSettings: swiftSettings),
+
         // MARK: - Command-line interface
 
         .executableTarget(
             name: "candor",
             dependencies: [
                 argumentParser, "CandorCore", "CandorYAML", "CandorStore", "CandorClassifiers",
-                "CandorTargets", "CandorScheduler", "LLMEngine", "LLMCatalog", "LLMServer",
+                "CandorTargets", "CandorScheduler", "CandorAnalysis", "LLMEngine", "LLMCatalog", "LLMServer",
             ],
             swiftSettings: swiftSettings
         ),
@@ -147,6 +153,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "CandorSchedulerTests", dependencies: ["CandorScheduler"], swiftSettings: swiftSettings),
+        .testTarget(name: "CandorAnalysisTests", dependencies: ["CandorAnalysis"], swiftSettings: swiftSettings),
         .testTarget(name: "CandorCLITests", dependencies: ["candor"], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]
