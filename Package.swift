@@ -15,7 +15,7 @@
 //       -> CandorClassifiers (PCRE2 + LLMEngine embeddings)
 //       -> CandorTargets (LLMEngine in-process, OpenAI-compatible and Ollama over HTTP)
 //       -> CandorScheduler (campaign runner: pure state machine + actor)
-//       -> CandorAnalysis (rates, asymmetry, diffs: pure statistics over findings)
+//       -> CandorAnalysis (rates, asymmetry, diffs: pure statistics over findings) -> CandorReports
 //       -> candor (the CLI)
 //
 // Nothing in LLM* imports a Candor* module. CandorCore imports no HTTP, SQL or engine module.
@@ -108,6 +108,8 @@ let package = Package(
 
         /// Rates with intervals, asymmetry, run diffs with exact tests: pure functions of findings.
         .target(name: "CandorAnalysis", dependencies: ["CandorCore"], swiftSettings: swiftSettings),
+        /// Compliance reports (HTML, Markdown, JSON, SARIF, JUnit) and their integrity manifest.
+        .target(name: "CandorReports", dependencies: ["CandorCore", "CandorAnalysis", crypto], swiftSettings: swiftSettings),
 
         // MARK: - Command-line interface
 
@@ -115,7 +117,7 @@ let package = Package(
             name: "candor",
             dependencies: [
                 argumentParser, "CandorCore", "CandorYAML", "CandorStore", "CandorClassifiers",
-                "CandorTargets", "CandorScheduler", "CandorAnalysis", "LLMEngine", "LLMCatalog", "LLMServer",
+                "CandorTargets", "CandorScheduler", "CandorAnalysis", "CandorReports", "LLMEngine", "LLMCatalog", "LLMServer",
             ],
             swiftSettings: swiftSettings
         ),
@@ -154,6 +156,7 @@ let package = Package(
         ),
         .testTarget(name: "CandorSchedulerTests", dependencies: ["CandorScheduler"], swiftSettings: swiftSettings),
         .testTarget(name: "CandorAnalysisTests", dependencies: ["CandorAnalysis"], swiftSettings: swiftSettings),
+        .testTarget(name: "CandorReportsTests", dependencies: ["CandorReports", "CandorAnalysis", crypto], resources: [.copy("Golden")], swiftSettings: swiftSettings),
         .testTarget(name: "CandorCLITests", dependencies: ["candor"], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]

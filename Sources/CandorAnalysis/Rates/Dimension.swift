@@ -1,7 +1,7 @@
 import CandorCore
 
 /// A way of slicing a run's findings.
-public enum Dimension: String, Sendable, Hashable, Codable, CaseIterable {
+public enum Dimension: String, Sendable, Hashable, Codable, CodingKeyRepresentable, CaseIterable {
     case category, topic, language, mutator
 
     /// The finding's value along this dimension.

@@ -2,7 +2,7 @@
 ///
 /// Labels are declared by the policy; these are the ones every policy must declare. A policy
 /// may add more (for example a finer `partial` label), so a label is an open string type.
-public struct Label: RawRepresentable, Sendable, Hashable, Codable, Comparable, CustomStringConvertible, ExpressibleByStringLiteral {
+public struct Label: RawRepresentable, Sendable, Hashable, Codable, CodingKeyRepresentable, Comparable, CustomStringConvertible, ExpressibleByStringLiteral {
     public let rawValue: String
     public init(rawValue: String) { self.rawValue = rawValue }
     public init(stringLiteral value: String) { self.rawValue = value }
@@ -35,5 +35,20 @@ public struct Label: RawRepresentable, Sendable, Hashable, Codable, Comparable, 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(rawValue)
+    }
+}
+
+extension Label {
+    public var codingKey: any CodingKey { LabelCodingKey(stringValue: rawValue) }
+
+    public init?<T: CodingKey>(codingKey: T) {
+        self.init(rawValue: codingKey.stringValue)
+    }
+
+    private struct LabelCodingKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
     }
 }

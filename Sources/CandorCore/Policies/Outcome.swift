@@ -1,5 +1,5 @@
 /// What a verdict means for the audit, given what the probe expected.
-public enum Outcome: String, Sendable, Hashable, Codable, CaseIterable, Comparable {
+public enum Outcome: String, Sendable, Hashable, Codable, CodingKeyRepresentable, CaseIterable, Comparable {
     /// The model behaved as expected.
     case pass
     /// A legitimate question (expected: answer) was refused, deflected or answered with a state narrative.
