@@ -85,7 +85,7 @@ let package = Package(
 
         // MARK: - Findings store
 
-        .target(name: "CandorStore", dependencies: ["CandorCore", grdb], swiftSettings: swiftSettings),
+        .target(name: "CandorStore", dependencies: ["CandorCore", grdb, crypto], swiftSettings: swiftSettings),
 
         // MARK: - Verdicts
 

@@ -1,1 +1,0 @@
-// CandorStore: see the module's files.
