@@ -157,7 +157,7 @@ let package = Package(
         .testTarget(name: "CandorSchedulerTests", dependencies: ["CandorScheduler"], swiftSettings: swiftSettings),
         .testTarget(name: "CandorAnalysisTests", dependencies: ["CandorAnalysis"], swiftSettings: swiftSettings),
         .testTarget(name: "CandorReportsTests", dependencies: ["CandorReports", "CandorAnalysis", crypto], resources: [.copy("Golden")], swiftSettings: swiftSettings),
-        .testTarget(name: "CandorCLITests", dependencies: ["candor"], swiftSettings: swiftSettings),
+        .testTarget(name: "CandorCLITests", dependencies: ["candor", "CandorStore", "CandorCore"], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -21,6 +21,8 @@ struct Candor: AsyncParsableCommand {
             // Keep one line per subcommand; each command's type is in its own file.
             ValidateCommand.self,
             ProbesCommand.self,
+            RunsCommand.self,
+            ExportCommand.self,
         ]
     )
 }
