@@ -29,10 +29,14 @@ public struct Policy: Sendable, Hashable, Codable {
         self.frameworks = frameworks
     }
 
-    /// The outcome for an answer with `label` to a probe that expected `expectation`: the first
-    /// matching rule wins; with no matching rule the outcome is ``Outcome/inconclusive``.
-    public func outcome(expect expectation: Expectation, label: Label) -> OutcomeRule? {
-        rules.first { $0.expect == expectation && $0.labels.contains(label) }
+    /// The rule deciding the outcome for an answer with `label` to a probe of `category` that
+    /// expected `expectation`: the first matching rule wins; with no matching rule the outcome is
+    /// ``Outcome/inconclusive``.
+    public func outcome(expect expectation: Expectation, label: Label, category: String? = nil) -> OutcomeRule? {
+        rules.first { rule in
+            rule.expect == expectation && rule.labels.contains(label)
+                && (rule.categories.isEmpty || category.map(rule.categories.contains) == true)
+        }
     }
 }
 
@@ -122,14 +126,17 @@ public struct EmbeddingDetector: Sendable, Hashable, Codable {
 public struct OutcomeRule: Sendable, Hashable, Codable {
     public var expect: Expectation
     public var labels: [Label]
+    /// Probe categories the rule is limited to; empty for every category.
+    public var categories: [String]
     public var outcome: Outcome
     public var severity: Severity
     /// Ids of ``FrameworkReference``s this outcome maps to in reports.
     public var frameworks: [String]
 
-    public init(expect: Expectation, labels: [Label], outcome: Outcome, severity: Severity, frameworks: [String] = []) {
+    public init(expect: Expectation, labels: [Label], categories: [String] = [], outcome: Outcome, severity: Severity, frameworks: [String] = []) {
         self.expect = expect
         self.labels = labels
+        self.categories = categories
         self.outcome = outcome
         self.severity = severity
         self.frameworks = frameworks

@@ -160,13 +160,14 @@ enum PolicyFormat {
     }
 
     private static func decodeRule(_ item: YAMLValue, labels: Set<Label>, frameworks: Set<String>) -> OutcomeRule? {
-        guard let mapping = item.mapping(allowed: ["expect", "labels", "outcome", "severity", "frameworks"]) else { return nil }
+        guard let mapping = item.mapping(allowed: ["expect", "labels", "categories", "outcome", "severity", "frameworks"]) else { return nil }
         let expect = mapping.required("expect")?.oneOf(Expectation.self)
         var ruleLabels: [Label]?
         if let labelsValue = mapping.required("labels"), let items = labelsValue.sequence() {
             let decoded = items.map { label($0, declared: labels) }
             ruleLabels = decoded.contains { $0 == nil } ? nil : decoded.compactMap { $0 }
         }
+        let categories = mapping["categories"]?.stringList() ?? []
         let outcome = mapping.required("outcome")?.oneOf(Outcome.self)
         let severity = mapping["severity"].map { $0.oneOf(Severity.self) } ?? .medium
         var ruleFrameworks: [String] = []
@@ -181,6 +182,6 @@ enum PolicyFormat {
             }
         }
         guard let expect, let ruleLabels, let outcome, let severity else { return nil }
-        return OutcomeRule(expect: expect, labels: ruleLabels, outcome: outcome, severity: severity, frameworks: ruleFrameworks)
+        return OutcomeRule(expect: expect, labels: ruleLabels, categories: categories, outcome: outcome, severity: severity, frameworks: ruleFrameworks)
     }
 }
