@@ -23,6 +23,7 @@ struct Candor: AsyncParsableCommand {
             ProbesCommand.self,
             RunsCommand.self,
             ExportCommand.self,
+            ClassifyCommand.self,
         ]
     )
 }

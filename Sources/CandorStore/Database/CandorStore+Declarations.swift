@@ -37,6 +37,11 @@ extension CandorStore {
         sha256(([pack.id, pack.version] + pack.probes.map { probeVersion($0, pack: pack.id) }).joined(separator: "\n"))
     }
 
+    /// A policy's version: the SHA-256 of its canonical JSON.
+    public static func policyVersion(_ policy: Policy) -> String {
+        sha256(json(policy))
+    }
+
     /// Records a policy version (idempotent). Returns its hash.
     @discardableResult
     public func recordPolicy(_ policy: Policy) throws(StoreError) -> String {

@@ -1,1 +1,0 @@
-// CandorClassifiers: see the module's files.
