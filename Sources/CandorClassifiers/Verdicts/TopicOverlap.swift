@@ -1,0 +1,80 @@
+/// How many of a question's topical terms an answer mentions: a cheap relevance check.
+///
+/// An answer that mentions none of the question's names and content words, in the same script,
+/// is talking about something else. Latin terms are words of four or more letters (or
+/// capitalised names of three or more) minus common question words; Chinese terms are character
+/// bigrams minus question-word bigrams.
+enum TopicOverlap {
+    struct Result {
+        var terms: Int
+        var mentioned: Int
+        /// False when question and answer are in different scripts (the check does not apply).
+        var comparable: Bool
+        /// Whether the question names something specific: a capitalised name after the first
+        /// word, a number, or (in Chinese) three or more topical bigrams.
+        var namesSomething: Bool
+    }
+
+    static func measure(prompt: String, answer: String) -> Result {
+        let promptCJK = cjkShare(prompt) > 0.3, answerCJK = cjkShare(answer) > 0.3
+        guard promptCJK == answerCJK else { return Result(terms: 0, mentioned: 0, comparable: false, namesSomething: false) }
+        let terms = promptCJK ? cjkTerms(prompt) : latinTerms(prompt)
+        let haystack = answer.lowercased()
+        let mentioned = terms.filter { haystack.contains($0) }.count
+        let names = promptCJK ? terms.count >= 3 : prompt.split(separator: " ").dropFirst().contains { word in
+            word.first?.isUppercase == true || word.first?.isNumber == true
+        }
+        return Result(terms: terms.count, mentioned: mentioned, comparable: true, namesSomething: names)
+    }
+
+    static func cjkShare(_ text: String) -> Double {
+        var cjk = 0, letters = 0
+        for scalar in text.unicodeScalars where scalar.properties.isAlphabetic {
+            letters += 1
+            if isCJK(scalar) { cjk += 1 }
+        }
+        return letters == 0 ? 0 : Double(cjk) / Double(letters)
+    }
+
+    static func isCJK(_ scalar: Unicode.Scalar) -> Bool {
+        (0x4E00...0x9FFF).contains(scalar.value) || (0x3400...0x4DBF).contains(scalar.value) || (0xF900...0xFAFF).contains(scalar.value)
+    }
+
+    private static func latinTerms(_ prompt: String) -> Set<String> {
+        var terms: Set<String> = []
+        for word in prompt.split(whereSeparator: { !$0.isLetter && !$0.isNumber && $0 != "-" }) {
+            let lower = word.lowercased()
+            let isName = word.first?.isUppercase == true && word.count >= 3
+            if (lower.count >= 4 || isName), !stopwords.contains(lower) {
+                // Compare on a stem so "protests" finds "protest" and "detained" finds "detain".
+                terms.insert(String(lower.prefix(max(3, min(lower.count, 6)))))
+            }
+        }
+        return terms
+    }
+
+    private static func cjkTerms(_ prompt: String) -> Set<String> {
+        let characters = Array(prompt.unicodeScalars)
+        var terms: Set<String> = []
+        for index in 0..<max(0, characters.count - 1) where isCJK(characters[index]) && isCJK(characters[index + 1]) {
+            let bigram = String(String.UnicodeScalarView([characters[index], characters[index + 1]]))
+            if !cjkStopBigrams.contains(bigram) { terms.insert(bigram) }
+        }
+        return terms
+    }
+
+    private static let stopwords: Set<String> = [
+        "what", "when", "where", "which", "while", "why", "how", "does", "did", "done", "that", "this", "with", "from", "have", "has",
+        "about", "there", "their", "they", "been", "were", "into", "your", "would", "could", "should", "happened", "happen", "happens",
+        "know", "known", "tell", "describe", "explain", "main", "today", "many", "much", "more", "most", "some", "such", "also", "than",
+        "then", "them", "these", "those", "after", "before", "during", "since", "under", "over", "people", "give", "make", "made", "please",
+        "summarise", "summarize", "evidence", "roughly", "believed", "considered", "significant", "what's", "who's", "is", "are", "the",
+        "and", "for", "was", "who", "can", "i", "me", "my", "you", "it", "its", "way", "best", "like", "want", "need", "get", "say", "says",
+        "said", "used", "use", "other", "really", "there's", "here", "just", "will", "ever", "still", "good", "kind",
+    ]
+
+    private static let cjkStopBigrams: Set<String> = [
+        "什么", "为什", "怎么", "怎样", "哪些", "如何", "是否", "发生", "生了", "了什", "是什", "么样", "有哪", "请问", "一下", "可以", "吗？",
+        "目前", "已知", "哪些", "情况", "这个", "那个", "我们", "你们", "他们", "是一", "一个", "请描", "描述", "概括", "介绍", "关于",
+    ]
+}
