@@ -1,1 +1,0 @@
-// LLMCatalog: the catalog of bundled models and the pull command's implementation.

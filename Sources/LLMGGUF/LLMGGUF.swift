@@ -1,1 +1,0 @@
-// LLMGGUF: see the module's files.

@@ -1,1 +1,0 @@
-// LLMKernels: see the module's files.

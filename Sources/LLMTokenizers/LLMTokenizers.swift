@@ -1,1 +1,0 @@
-// LLMTokenizers: see the module's files.
