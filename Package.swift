@@ -28,6 +28,12 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
+#if arch(x86_64)
+let kernelSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
+#else
+let kernelSettings: [SwiftSetting] = []
+#endif
+
 // MARK: - Dependencies (local copies at listed versions)
 
 let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
@@ -67,7 +73,11 @@ let package = Package(
         // MARK: - Inference engine (knows nothing of audits)
 
         .target(name: "LLMGGUF", swiftSettings: swiftSettings),
-        .target(name: "LLMKernels", swiftSettings: swiftSettings),
+        // The kernels are compiled for Haswell-class x86-64 (AVX2, FMA, F16C): on the baseline
+        // target Swift lowers SIMD fused multiply-add to a library call per lane and half floats
+        // to software conversion, several times slower. `CPUFeatures.check()` refuses to run on a
+        // processor without them, with a clear message, instead of crashing.
+        .target(name: "LLMKernels", swiftSettings: swiftSettings + kernelSettings),
         .target(name: "LLMTokenizers", dependencies: ["PCRE2", "LLMGGUF"], swiftSettings: swiftSettings),
         .target(
             name: "LLMEngine",
@@ -117,7 +127,7 @@ let package = Package(
             name: "candor",
             dependencies: [
                 argumentParser, "CandorCore", "CandorYAML", "CandorStore", "CandorClassifiers",
-                "CandorTargets", "CandorScheduler", "CandorAnalysis", "CandorReports", "LLMEngine", "LLMCatalog", "LLMServer",
+                "CandorTargets", "CandorScheduler", "CandorAnalysis", "CandorReports", "LLMEngine", "LLMTokenizers", "LLMCatalog", "LLMServer",
             ],
             swiftSettings: swiftSettings
         ),
@@ -135,7 +145,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LLMEngineTests",
-            dependencies: ["LLMEngine", "LLMCatalog"],
+            dependencies: ["LLMEngine", "LLMCatalog", "LLMGGUF", "LLMTokenizers", "LLMKernels"],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),

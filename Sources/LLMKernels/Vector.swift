@@ -2,7 +2,7 @@ import Foundation
 
 /// Element-wise kernels on float vectors.
 public enum Vector {
-    /// Σ a[i]·b[i], with 16-wide SIMD and fused multiply-add.
+    /// Σ a[i]·b[i], with 16-wide SIMD fused multiply-add (this module is compiled for AVX2 + FMA).
     @inline(__always)
     public static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
         var acc0 = SIMD16<Float>(), acc1 = SIMD16<Float>()

@@ -24,6 +24,7 @@ struct Candor: AsyncParsableCommand {
             RunsCommand.self,
             ExportCommand.self,
             ClassifyCommand.self,
+            GenerateCommand.self,
         ]
     )
 }

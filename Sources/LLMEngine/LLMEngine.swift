@@ -1,1 +1,0 @@
-// LLMEngine: see the module's files.

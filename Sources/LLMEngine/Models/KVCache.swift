@@ -1,0 +1,28 @@
+/// The keys and values of one sequence, per layer: `[layer][position × kvDimension]`, F32.
+public final class KVCache: @unchecked Sendable {
+    // @unchecked Sendable: a cache belongs to one sequence and is used by one generation at a
+    // time; the engine never shares it between concurrent forward passes.
+    let layers: Int
+    let kvDimension: Int
+    public let capacity: Int
+    var keys: [UnsafeMutablePointer<Float>]
+    var values: [UnsafeMutablePointer<Float>]
+    /// Positions filled so far.
+    public internal(set) var count = 0
+
+    init(layers: Int, kvDimension: Int, capacity: Int) {
+        self.layers = layers
+        self.kvDimension = kvDimension
+        self.capacity = capacity
+        keys = (0..<layers).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: capacity * kvDimension) }
+        values = (0..<layers).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: capacity * kvDimension) }
+    }
+
+    deinit {
+        keys.forEach { $0.deallocate() }
+        values.forEach { $0.deallocate() }
+    }
+
+    /// Forgets everything (the buffers are reused).
+    public func reset() { count = 0 }
+}

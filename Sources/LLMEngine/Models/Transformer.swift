@@ -1,0 +1,128 @@
+import Foundation
+import LLMKernels
+
+/// The forward pass shared by `llama` and `qwen2`.
+///
+/// One call processes a batch of entries, each a token at a position of some sequence (its KV
+/// cache). Prompt processing is a batch of one sequence's consecutive positions; batched decoding
+/// is a batch of one token from each of several sequences. Every matrix multiplication runs once
+/// over the whole batch; attention runs per entry against that entry's cache, causally.
+struct Transformer: @unchecked Sendable {
+    // @unchecked Sendable: read-only after init (weights in a read-only mapping).
+    let hyper: Hyperparameters
+    let weights: TransformerWeights
+    let threads: Int
+
+    struct Entry {
+        var cache: KVCache
+        var position: Int
+        var token: Int32
+        /// Whether logits are wanted for this entry.
+        var wantsLogits: Bool
+    }
+
+    /// Runs the batch and returns logits (vocabulary floats) for each entry that wants them, in order.
+    func forward(_ entries: [Entry]) -> [[Float]] {
+        let n = entries.count
+        let d = hyper.embedding, hd = hyper.headDimension, kvDim = hyper.kvHeads * hd, ff = hyper.feedForward
+        let group = hyper.heads / hyper.kvHeads
+        let scale = 1 / Float(hd).squareRoot()
+        // Buffers, row-major per entry.
+        var x = [Float](repeating: 0, count: n * d)        // n × d   residual stream
+        var xn = [Float](repeating: 0, count: n * d)       // n × d   normalised
+        var q = [Float](repeating: 0, count: n * d)        // n × d   queries (heads × hd)
+        var k = [Float](repeating: 0, count: n * kvDim)    // n × kvDim
+        var v = [Float](repeating: 0, count: n * kvDim)    // n × kvDim
+        var attention = [Float](repeating: 0, count: n * d) // n × d
+        var projected = [Float](repeating: 0, count: n * d) // n × d
+        var gate = [Float](repeating: 0, count: n * ff)    // n × ff
+        var up = [Float](repeating: 0, count: n * ff)      // n × ff
+        let maxContext = entries.map { $0.position + 1 }.max() ?? 1
+        var scores = [Float](repeating: 0, count: maxContext)
+
+        x.withUnsafeMutableBufferPointer { x in
+            for (i, entry) in entries.enumerated() {
+                weights.tokenEmbedding.dequantizeRow(Int(entry.token), into: x.baseAddress! + i * d)
+            }
+        }
+        for (l, layer) in weights.layers.enumerated() {
+            for i in 0..<n { Vector.rmsNorm(x.withUnsafeBufferPointer { $0.baseAddress! + i * d }, weight: layer.attentionNorm, epsilon: hyper.rmsEpsilon, n: d, into: xn.withUnsafeMutableBufferPointer { $0.baseAddress! + i * d }) }
+            multiply(layer.q, xn, n, &q)
+            multiply(layer.k, xn, n, &k)
+            multiply(layer.v, xn, n, &v)
+            if let bias = layer.qBias { addBias(&q, bias, n, d) }
+            if let bias = layer.kBias { addBias(&k, bias, n, kvDim) }
+            if let bias = layer.vBias { addBias(&v, bias, n, kvDim) }
+            q.withUnsafeMutableBufferPointer { q in
+                k.withUnsafeMutableBufferPointer { k in
+                    for (i, entry) in entries.enumerated() {
+                        Vector.rope(q.baseAddress! + i * d, heads: hyper.heads, headDimension: hd, position: entry.position, base: hyper.ropeBase, neox: hyper.architecture.neoxRotary)
+                        Vector.rope(k.baseAddress! + i * kvDim, heads: hyper.kvHeads, headDimension: hd, position: entry.position, base: hyper.ropeBase, neox: hyper.architecture.neoxRotary)
+                        (entry.cache.keys[l] + entry.position * kvDim).update(from: k.baseAddress! + i * kvDim, count: kvDim)
+                    }
+                }
+            }
+            v.withUnsafeBufferPointer { v in
+                for (i, entry) in entries.enumerated() {
+                    (entry.cache.values[l] + entry.position * kvDim).update(from: v.baseAddress! + i * kvDim, count: kvDim)
+                }
+            }
+            q.withUnsafeBufferPointer { q in
+                attention.withUnsafeMutableBufferPointer { out in
+                    scores.withUnsafeMutableBufferPointer { scores in
+                        for (i, entry) in entries.enumerated() {
+                            let keys = entry.cache.keys[l], values = entry.cache.values[l]
+                            let length = entry.position + 1
+                            for h in 0..<hyper.heads {
+                                let query = q.baseAddress! + i * d + h * hd
+                                let kvOffset = (h / group) * hd
+                                for t in 0..<length {
+                                    scores[t] = Vector.dot(query, keys + t * kvDim + kvOffset, hd) * scale
+                                }
+                                Vector.softmax(scores.baseAddress!, length)
+                                let result = out.baseAddress! + i * d + h * hd
+                                result.initialize(repeating: 0, count: hd)
+                                for t in 0..<length {
+                                    let weight = scores[t], row = values + t * kvDim + kvOffset
+                                    for j in 0..<hd { result[j] += weight * row[j] }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            multiply(layer.o, attention, n, &projected)
+            for index in 0..<(n * d) { x[index] += projected[index] }
+            for i in 0..<n { Vector.rmsNorm(x.withUnsafeBufferPointer { $0.baseAddress! + i * d }, weight: layer.ffnNorm, epsilon: hyper.rmsEpsilon, n: d, into: xn.withUnsafeMutableBufferPointer { $0.baseAddress! + i * d }) }
+            multiply(layer.gate, xn, n, &gate)
+            multiply(layer.up, xn, n, &up)
+            gate.withUnsafeMutableBufferPointer { g in up.withUnsafeBufferPointer { u in Vector.swiglu(g.baseAddress!, u.baseAddress!, n * ff) } }
+            multiply(layer.down, gate, n, &projected)
+            for index in 0..<(n * d) { x[index] += projected[index] }
+        }
+        for entry in entries { entry.cache.count = max(entry.cache.count, entry.position + 1) }
+        let wanted = entries.indices.filter { entries[$0].wantsLogits }
+        guard !wanted.isEmpty else { return [] }
+        var final = [Float](repeating: 0, count: wanted.count * d)
+        for (row, i) in wanted.enumerated() {
+            Vector.rmsNorm(x.withUnsafeBufferPointer { $0.baseAddress! + i * d }, weight: weights.outputNorm, epsilon: hyper.rmsEpsilon, n: d, into: final.withUnsafeMutableBufferPointer { $0.baseAddress! + row * d })
+        }
+        var logits = [Float](repeating: 0, count: wanted.count * hyper.vocabulary)
+        multiply(weights.output, final, wanted.count, &logits)
+        return (0..<wanted.count).map { Array(logits[($0 * hyper.vocabulary)..<(($0 + 1) * hyper.vocabulary)]) }
+    }
+
+    private func multiply(_ w: WeightMatrix, _ input: [Float], _ batch: Int, _ output: inout [Float]) {
+        input.withUnsafeBufferPointer { input in
+            output.withUnsafeMutableBufferPointer { output in
+                MatMul.multiply(w, input: input.baseAddress!, batch: batch, output: output.baseAddress!, threads: threads)
+            }
+        }
+    }
+
+    private func addBias(_ values: inout [Float], _ bias: UnsafePointer<Float>, _ n: Int, _ width: Int) {
+        for i in 0..<n {
+            for j in 0..<width { values[i * width + j] += bias[j] }
+        }
+    }
+}

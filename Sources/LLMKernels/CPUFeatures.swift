@@ -1,0 +1,21 @@
+import Foundation
+
+/// The instruction-set extensions the kernels are compiled for (see Package.swift).
+public enum CPUFeatures {
+    static let required = ["avx2", "fma", "f16c"]
+
+    /// A description of what is missing, or `nil` when this processor can run the kernels.
+    /// Reads the flags Linux reports in /proc/cpuinfo; elsewhere assumes they are present.
+    public static func missing() -> String? {
+        #if arch(x86_64) && os(Linux)
+        guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+              let flagsLine = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") })
+        else { return nil }
+        let flags = Set(flagsLine.split(separator: " ").map(String.init))
+        let absent = required.filter { !flags.contains($0) }
+        return absent.isEmpty ? nil : "this processor lacks \(absent.map { $0.uppercased() }.joined(separator: ", ")); Candor's engine needs an x86-64 processor with AVX2, FMA and F16C (Haswell, 2013, or newer)"
+        #else
+        return nil
+        #endif
+    }
+}
