@@ -127,7 +127,7 @@ let package = Package(
             name: "candor",
             dependencies: [
                 argumentParser, "CandorCore", "CandorYAML", "CandorStore", "CandorClassifiers",
-                "CandorTargets", "CandorScheduler", "CandorAnalysis", "CandorReports", "LLMEngine", "LLMTokenizers", "LLMCatalog", "LLMServer",
+                "CandorTargets", "CandorScheduler", "CandorAnalysis", "CandorReports", "LLMEngine", "LLMTokenizers", "LLMCatalog", "LLMGGUF", "LLMServer",
             ],
             swiftSettings: swiftSettings
         ),

@@ -25,6 +25,9 @@ struct Candor: AsyncParsableCommand {
             ExportCommand.self,
             ClassifyCommand.self,
             GenerateCommand.self,
+            ModelsCommand.self,
+            AuditCommand.self,
+            ResumeCommand.self,
         ]
     )
 }

@@ -56,7 +56,8 @@ public final class CandorStore: Sendable {
 
     // MARK: Hashing and encoding
 
-    static func sha256(_ text: String) -> String {
+    /// SHA-256 of `text`'s UTF-8 bytes, in hex: the content hash used for every version id.
+    public static func sha256(_ text: String) -> String {
         SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
