@@ -28,6 +28,9 @@ struct Candor: AsyncParsableCommand {
             ModelsCommand.self,
             AuditCommand.self,
             ResumeCommand.self,
+            DiffCommand.self,
+            ReportCommand.self,
+            VerifyCommand.self,
         ]
     )
 }

@@ -111,3 +111,32 @@ extension CandorStore {
         return (row["pack"], probe)
     }
 }
+
+extension CandorStore {
+    /// A pack as recorded: id, version string, content hash and probe count.
+    public struct PackRecord: Sendable, Hashable {
+        public var pack: String
+        public var version: String
+        public var contentHash: String
+        public var probes: Int
+    }
+
+    /// The latest recorded version of each pack that a run's attempts come from.
+    public func packs(usedBy runID: Int64) throws(StoreError) -> [PackRecord] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT v.pack, v.version, v.content_hash, v.probe_count FROM probe_pack_version v
+                WHERE v.id IN (SELECT MAX(id) FROM probe_pack_version GROUP BY pack)
+                  AND v.pack IN (SELECT DISTINCT p.pack FROM attempt a JOIN probe_version p ON p.hash = a.probe_version WHERE a.run_id = ?)
+                ORDER BY v.pack
+                """, arguments: [runID]).map { PackRecord(pack: $0[0], version: $0[1], contentHash: $0[2], probes: $0[3]) }
+        }
+    }
+
+    /// The stored definition of a campaign.
+    public func campaign(named name: String) throws(StoreError) -> Campaign? {
+        try read { db in
+            try String.fetchOne(db, sql: "SELECT definition FROM campaign WHERE name = ?", arguments: [name])
+        }.flatMap { Self.decode(Campaign.self, $0) }
+    }
+}
