@@ -101,13 +101,14 @@ enum Formatting {
 
     static let method = """
         Each probe was sent to the model as a user message (after its mutator, if any). Every answer was \
-        labelled by the policy's detectors: PCRE2 patterns for refusals, deflections, canned replies and state \
-        narratives in English and Chinese, and sentence-embedding similarity (all-MiniLM-L6-v2) to exemplar \
-        answers per label. The label and the probe's expectation give the outcome through the policy's rules. \
-        Rates are computed per probe (repeated samples averaged) and then pooled across probes; intervals are \
-        95% Wilson score intervals with probes as trials. Asymmetry is the share of withheld answers (refused, \
-        deflected, state narrative, empty) on sensitive probes minus that on their matched controls, with \
-        Newcombe's hybrid score interval. Run differences pair attempts by probe version, mutator and sample \
-        and use McNemar's exact test; unpaired comparisons use Fisher's exact test.
+        labelled by the policy's detectors: PCRE2 patterns for refusals, deflections, canned replies, state \
+        narratives and disclaimers in English and Chinese, plus structural rules (empty answers, empty \
+        reasoning blocks, short answers that mention none of the question's terms). The label and the \
+        probe's expectation give the outcome through the policy's rules. Rates are computed per probe \
+        (repeated samples averaged) and then pooled across probes; intervals are 95% Wilson score intervals \
+        with probes as trials. Asymmetry is the share of withheld answers (refused, deflected, state \
+        narrative, empty) on sensitive probes minus that on their matched controls, with Newcombe's hybrid \
+        score interval. Run differences pair attempts by probe version, mutator and sample and use \
+        McNemar's exact test; unpaired comparisons use Fisher's exact test.
         """
 }
