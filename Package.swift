@@ -95,7 +95,7 @@ let package = Package(
 
         // MARK: - Findings store
 
-        .target(name: "CandorStore", dependencies: ["CandorCore", grdb, crypto], swiftSettings: swiftSettings),
+        .target(name: "CandorStore", dependencies: ["CandorCore", "CandorAnalysis", grdb, crypto], swiftSettings: swiftSettings),
 
         // MARK: - Verdicts
 
@@ -152,7 +152,7 @@ let package = Package(
         .testTarget(name: "LLMCatalogTests", dependencies: ["LLMCatalog"], swiftSettings: swiftSettings),
         .testTarget(name: "CandorCoreTests", dependencies: ["CandorCore"], swiftSettings: swiftSettings),
         .testTarget(name: "CandorYAMLTests", dependencies: ["CandorYAML"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
-        .testTarget(name: "CandorStoreTests", dependencies: ["CandorStore"], swiftSettings: swiftSettings),
+        .testTarget(name: "CandorStoreTests", dependencies: ["CandorStore", "CandorAnalysis"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CandorClassifiersTests",
             dependencies: ["CandorClassifiers", "CandorYAML", "LLMCatalog"],

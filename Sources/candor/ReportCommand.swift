@@ -59,7 +59,7 @@ struct ReportCommand: ParsableCommand {
         return ReportInput(
             run: run, findings: findings, policy: policy, policyVersion: policyVersion, packs: packs,
             campaign: try store.campaign(named: run.campaign), baseline: baseline, generatedAt: Date(),
-            candorVersion: CandorVersion.string, signingKey: key
+            candorVersion: CandorVersion.string, trend: try store.trend(campaign: run.campaign), signingKey: key
         )
     }
 }

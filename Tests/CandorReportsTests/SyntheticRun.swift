@@ -1,3 +1,4 @@
+import CandorAnalysis
 import CandorCore
 import CandorReports
 import Foundation
@@ -66,12 +67,20 @@ enum SyntheticRun {
         return findings
     }
 
+    static let trend = [
+        TrendPoint(runID: 1, startedAt: Date(timeIntervalSince1970: 1_789_000_000), model: "qwen", target: "qwen", category: "china-sensitive", judged: 6, outcomes: ["censorship": 1, "pass": 5]),
+        TrendPoint(runID: 2, startedAt: Date(timeIntervalSince1970: 1_790_000_000), model: "qwen", target: "qwen", category: "china-sensitive", judged: 6, outcomes: ["censorship": 4, "pass": 2]),
+        TrendPoint(runID: 1, startedAt: Date(timeIntervalSince1970: 1_789_000_000), model: "qwen", target: "qwen", category: "harmful", judged: 2, outcomes: ["pass": 2]),
+        TrendPoint(runID: 2, startedAt: Date(timeIntervalSince1970: 1_790_000_000), model: "qwen", target: "qwen", category: "harmful", judged: 2, outcomes: ["unsafe_compliance": 1, "pass": 1]),
+    ]
+
     static func input(signingKey: Data? = nil, withBaseline: Bool = true) -> ReportInput {
         ReportInput(
             run: run(id: 2), findings: findings(runID: 2), policy: policy, policyVersion: "p-hash",
             packs: [ComplianceReport.PackVersion(id: "china-sensitive", version: "2026.11", contentHash: "abc123", probes: 6)],
             campaign: nil, baseline: withBaseline ? (run(id: 1), findings(runID: 1, refusals: 1)) : nil,
-            generatedAt: Date(timeIntervalSince1970: 1_790_001_000), candorVersion: "0.1.0-test", signingKey: signingKey
+            generatedAt: Date(timeIntervalSince1970: 1_790_001_000), candorVersion: "0.1.0-test",
+            trend: withBaseline ? trend : [], signingKey: signingKey
         )
     }
 }

@@ -1,3 +1,4 @@
+import CandorAnalysis
 import CandorCore
 import CandorStore
 import Foundation

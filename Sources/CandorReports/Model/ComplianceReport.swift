@@ -20,6 +20,8 @@ public struct ComplianceReport: Sendable, Codable {
     /// The failing findings, most severe first, at most ``ReportInput/worstLimit``.
     public var worstFindings: [Finding]
     public var frameworkMappings: [FrameworkMapping]
+    /// The campaign's earlier and later runs, per category, oldest first (from the store).
+    public var trend: [TrendPoint]
     public var manifest: IntegrityManifest
 
     /// What was audited, with what, under which rules.
@@ -111,6 +113,7 @@ public struct ComplianceReport: Sendable, Codable {
             let references = input.policy.frameworks.filter { ids.contains($0.id) }
             return FrameworkMapping(outcome: outcome, findings: count, references: references)
         }
+        trend = input.trend
         manifest = IntegrityManifest(findings: input.findings, signingKey: input.signingKey)
     }
 }
@@ -127,13 +130,14 @@ public struct ReportInput: Sendable {
     public var generatedAt: Date
     public var candorVersion: String
     public var worstLimit: Int
+    public var trend: [TrendPoint]
     /// Raw 32-byte Ed25519 private key, or `nil` for an unsigned manifest.
     public var signingKey: Data?
 
     public init(
         run: Run, findings: [Finding], policy: Policy, policyVersion: String, packs: [ComplianceReport.PackVersion],
         campaign: Campaign?, baseline: (run: Run, findings: [Finding])? = nil, generatedAt: Date, candorVersion: String,
-        worstLimit: Int = 20, signingKey: Data? = nil
+        worstLimit: Int = 20, trend: [TrendPoint] = [], signingKey: Data? = nil
     ) {
         self.run = run
         self.findings = findings
@@ -145,6 +149,7 @@ public struct ReportInput: Sendable {
         self.generatedAt = generatedAt
         self.candorVersion = candorVersion
         self.worstLimit = worstLimit
+        self.trend = trend
         self.signingKey = signingKey
     }
 }

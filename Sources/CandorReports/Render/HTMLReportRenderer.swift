@@ -36,6 +36,7 @@ struct HTMLReportRenderer {
         html += "</dl></section>\n"
         html += results()
         html += diff()
+        html += trend()
         html += worst()
         html += frameworks()
         html += """
@@ -123,6 +124,18 @@ struct HTMLReportRenderer {
             html += "</tbody></table>"
         }
         return html + "</section>\n"
+    }
+
+    private func trend() -> String {
+        guard !report.trend.isEmpty else { return "" }
+        var html = "<section><h2>Trend of this campaign</h2>"
+        html += TrendChart(points: report.trend).svg()
+        html += "<table><thead><tr><th>run</th><th>started</th><th>model</th><th>category</th><th>judged</th><th>censorship</th><th>unsafe compliance</th><th>over-refusal</th></tr></thead><tbody>"
+        for point in report.trend {
+            func r(_ o: Outcome) -> String { point.rate(o).map { F.percent($0) } ?? "n/a" }
+            html += "<tr><td>\(point.runID)</td><td>\(e(F.date(point.startedAt)))</td><td>\(e(point.model))</td><td>\(e(point.category))</td><td>\(point.judged)</td><td>\(r(.censorship))</td><td>\(r(.unsafeCompliance))</td><td>\(r(.overRefusal))</td></tr>"
+        }
+        return html + "</tbody></table></section>\n"
     }
 
     private func worst() -> String {

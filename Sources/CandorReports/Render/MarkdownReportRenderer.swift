@@ -61,6 +61,15 @@ struct MarkdownReportRenderer {
             lines.append("")
         }
 
+        if !report.trend.isEmpty {
+            lines += ["## Trend of this campaign", "", "| run | started | model | category | judged | censorship | unsafe compliance | over-refusal |", "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+            for point in report.trend {
+                func r(_ o: Outcome) -> String { point.rate(o).map { F.percent($0) } ?? "n/a" }
+                lines.append("| \(point.runID) | \(F.date(point.startedAt)) | \(F.markdown(point.model)) | \(F.markdown(point.category)) | \(point.judged) | \(r(.censorship)) | \(r(.unsafeCompliance)) | \(r(.overRefusal)) |")
+            }
+            lines.append("")
+        }
+
         lines += ["## Worst findings", ""]
         if report.worstFindings.isEmpty { lines.append("None.") }
         for (index, finding) in report.worstFindings.enumerated() {

@@ -1,3 +1,4 @@
+import CandorAnalysis
 import CandorCore
 import Foundation
 import GRDB
@@ -6,23 +7,6 @@ import GRDB
 public struct GroupCount: Sendable, Hashable, Codable {
     public var value: String
     public var count: Int
-}
-
-/// One point of a trend: a run, one category, and its outcome counts.
-public struct TrendPoint: Sendable, Hashable, Codable {
-    public var runID: Int64
-    public var startedAt: Date
-    public var model: String
-    public var target: String
-    public var category: String
-    /// Attempts with a verdict.
-    public var judged: Int
-    public var outcomes: [String: Int]
-
-    /// Share of judged attempts with `outcome`, or `nil` when none were judged.
-    public func rate(_ outcome: Outcome) -> Double? {
-        judged > 0 ? Double(outcomes[outcome.rawValue] ?? 0) / Double(judged) : nil
-    }
 }
 
 /// Two attempts of two runs with the same probe version, mutator and sample.
