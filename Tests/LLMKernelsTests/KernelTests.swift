@@ -1,0 +1,102 @@
+import LLMKernels
+import Testing
+
+/// Random bytes for `blocks` blocks of `format`, with every f16 scale field set to a small,
+/// finite value so the decoded numbers are ordinary.
+func randomBlocks(_ format: WeightFormat, blocks: Int, seed: UInt64) -> [UInt8] {
+    var state = seed
+    func next() -> UInt8 {
+        state = state &* 6364136223846793005 &+ 1442695040888963407
+        return UInt8(truncatingIfNeeded: state >> 33)
+    }
+    var bytes = (0..<(blocks * format.bytesPerBlock)).map { _ in next() }
+    func half(_ value: Float) -> (UInt8, UInt8) {
+        let bits = Float16(value).bitPattern
+        return (UInt8(bits & 0xFF), UInt8(bits >> 8))
+    }
+    let scaleOffsets: [Int] = switch format {
+    case .q4_0, .q5_0, .q8_0: [0]
+    case .q4_1, .q5_1, .q4_K, .q5_K: [0, 2]
+    case .q6_K: [208]
+    case .f16: Array(stride(from: 0, to: format.bytesPerBlock, by: 2))
+    default: []
+    }
+    for block in 0..<blocks {
+        for offset in scaleOffsets {
+            let (low, high) = half(Float(Int(next() % 200) - 100) / 1000)
+            bytes[block * format.bytesPerBlock + offset] = low
+            bytes[block * format.bytesPerBlock + offset + 1] = high
+        }
+    }
+    if format == .f32 {
+        for i in stride(from: 0, to: bytes.count, by: 4) {
+            let value = Float(Int(next()) - 128) / 64
+            withUnsafeBytes(of: value.bitPattern.littleEndian) { for j in 0..<4 { bytes[i + j] = $0[j] } }
+        }
+    }
+    return bytes
+}
+
+@Suite("Kernels")
+struct KernelTests {
+    @Test("hand-built blocks decode to hand-checked values")
+    func handChecked() {
+        // Q8_0: d = 0.5 (0x3800), q = -4, 0, 3, ...
+        var q8: [UInt8] = [0x00, 0x38] + [UInt8(bitPattern: -4), 0, 3] + [UInt8](repeating: 0, count: 29)
+        var out = [Float](repeating: 9, count: 32)
+        q8.withUnsafeBytes { Dequantize.row(.q8_0, from: $0.baseAddress!, count: 32, into: &out) }
+        #expect(Array(out.prefix(3)) == [-2, 0, 1.5])
+        // Q4_1: d = 1, m = -8; byte 0x21 → element 0 = 1·1 − 8 = −7, element 16 = 2·1 − 8 = −6.
+        q8 = [0x00, 0x3C, 0x00, 0xC8] + [0x21] + [UInt8](repeating: 0, count: 15)
+        q8.withUnsafeBytes { Dequantize.row(.q4_1, from: $0.baseAddress!, count: 32, into: &out) }
+        #expect(out[0] == -7 && out[16] == -6 && out[1] == -8)
+        // Q4_0: d = 2, byte 0x9F → element 0 = (15 − 8)·2 = 14, element 16 = (9 − 8)·2 = 2.
+        q8 = [0x00, 0x40, 0x9F] + [UInt8](repeating: 0x88, count: 15)
+        q8.withUnsafeBytes { Dequantize.row(.q4_0, from: $0.baseAddress!, count: 32, into: &out) }
+        #expect(out[0] == 14 && out[16] == 2 && out[1] == 0)
+        // Q5_0: d = 1, qh bit 0 set → element 0 = (0x0 | 0x10) − 16 = 0; element 1 = 0 − 16 = −16.
+        q8 = [0x00, 0x3C, 0x01, 0, 0, 0] + [UInt8](repeating: 0, count: 16)
+        q8.withUnsafeBytes { Dequantize.row(.q5_0, from: $0.baseAddress!, count: 32, into: &out) }
+        #expect(out[0] == 0 && out[1] == -16)
+    }
+
+    @Test("the threaded SIMD matmul matches the scalar reference for every format", arguments: [
+        WeightFormat.f32, .f16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q4_K, .q5_K, .q6_K,
+    ])
+    func matmulMatchesReference(format: WeightFormat) {
+        let rows = 130, columns = 512, batch = 3
+        let bytes = randomBlocks(format, blocks: rows * columns / format.blockSize, seed: 42)
+        var input = [Float](repeating: 0, count: batch * columns)
+        for i in input.indices { input[i] = Float((i * 37) % 101) / 50 - 1 }
+        var fast = [Float](repeating: 0, count: batch * rows), reference = fast
+        bytes.withUnsafeBytes { raw in
+            let matrix = WeightMatrix(data: raw.baseAddress!, format: format, rows: rows, columns: columns)
+            MatMul.multiply(matrix, input: input, batch: batch, output: &fast, threads: 2)
+            MatMul.reference(matrix, input: input, batch: batch, output: &reference)
+        }
+        let scale = reference.map(abs).max() ?? 1
+        for i in fast.indices {
+            #expect(abs(fast[i] - reference[i]) <= 1e-4 * max(1, scale), "\(format) [\(i)]: \(fast[i]) vs \(reference[i])")
+        }
+    }
+
+    @Test("softmax, RMSNorm and RoPE behave as defined")
+    func vectorOps() {
+        var x: [Float] = [1, 2, 3]
+        Vector.softmax(&x, 3)
+        #expect(abs(x.reduce(0, +) - 1) < 1e-6 && x[2] > x[1] && x[1] > x[0])
+        let input: [Float] = [3, 4]
+        var normed = [Float](repeating: 0, count: 2)
+        Vector.rmsNorm(input, weight: [1, 2], epsilon: 0, n: 2, into: &normed)
+        let rms = Float(12.5).squareRoot()
+        #expect(abs(normed[0] - 3 / rms) < 1e-6 && abs(normed[1] - 8 / rms) < 1e-6)
+        var head: [Float] = [1, 0, 0, 1]
+        Vector.rope(&head, heads: 1, headDimension: 4, position: 0, base: 10_000, neox: false)
+        #expect(head == [1, 0, 0, 1])
+        Vector.rope(&head, heads: 1, headDimension: 4, position: 1, base: 10_000, neox: false)
+        #expect(abs(head[0] - cosf(1)) < 1e-6 && abs(head[1] - sinf(1)) < 1e-6)
+        var neox: [Float] = [1, 0, 0, 0]
+        Vector.rope(&neox, heads: 1, headDimension: 4, position: 1, base: 10_000, neox: true)
+        #expect(abs(neox[0] - cosf(1)) < 1e-6 && abs(neox[2] - sinf(1)) < 1e-6)
+    }
+}
