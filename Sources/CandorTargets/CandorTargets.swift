@@ -1,1 +1,0 @@
-// CandorTargets: see the module's files.
