@@ -58,7 +58,7 @@ public struct OllamaTarget: AuditTarget {
         messages.append(.init(role: "user", content: request.prompt))
         let payload = OllamaChatRequest(
             model: model, messages: messages, stream: false,
-            options: .init(num_predict: request.maxTokens, temperature: request.temperature, top_p: request.topP, seed: request.seed))
+            options: .init(num_predict: request.maxTokens, temperature: request.temperature, top_p: request.topP, seed: WireSeed.signed63(request.seed)))
         let body = try JSONWire.encode(payload)
         let url = baseURL + "/api/chat"
         let data = try await exchange.perform(

@@ -63,7 +63,7 @@ public struct OpenAICompatibleTarget: AuditTarget {
         messages.append(.init(role: "user", content: request.prompt))
         let payload = OpenAIChatRequest(
             model: model, messages: messages, max_tokens: request.maxTokens, temperature: request.temperature,
-            top_p: request.topP, seed: request.seed, stream: false)
+            top_p: request.topP, seed: WireSeed.signed63(request.seed), stream: false)
         let body = try JSONWire.encode(payload)
         let key = try APIKey.read(apiKeyEnvironmentVariable)
         let url = baseURL + "/chat/completions"

@@ -156,6 +156,19 @@ struct OpenAICompatibleFaultTests {
         ])
     }
 
+    @Test("a 64-bit seed is sent in the signed range endpoints accept")
+    func wideSeed() async throws {
+        let server = try await FaultServer.start(plan: .always(.answer(content: "ok")))
+        defer { server.stop() }
+        let target = OpenAICompatibleTarget(name: "t", baseURL: server.baseURL + "/v1", model: "m")
+        var request = Self.request
+        request.seed = UInt64.max
+        let response = try await target.send(request)
+        try await target.shutdown()
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(response.requestParameters.utf8)) as? [String: Any])
+        #expect((json["seed"] as? NSNumber)?.int64Value == Int64.max)
+    }
+
     @Test("reasoning_content becomes the reasoning")
     func reasoningContent() async throws {
         let (result, _) = try await Self.outcome(of: .answer(content: "No comment.", reasoning: "The user asks about 1989."))

@@ -1,4 +1,5 @@
 import LLMServer
+import Logging
 
 /// A ``ModelServer`` running on a free port of 127.0.0.1 for the duration of a test.
 struct RunningModelServer {
@@ -9,7 +10,10 @@ struct RunningModelServer {
 
     static func start(_ engine: any ChatEngine, maxRequestBytes: Int = 1 << 20) async throws -> RunningModelServer {
         let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let server = ModelServer(engine: engine, port: 0, maxRequestBytes: maxRequestBytes)
+        // Cancelling the server task at the end of a test is logged by Hummingbird as an error; keep tests quiet.
+        var logger = Logger(label: "candor.serve-model.test")
+        logger.logLevel = .critical
+        let server = ModelServer(engine: engine, port: 0, maxRequestBytes: maxRequestBytes, logger: logger)
         let task = Task {
             defer { continuation.finish() }
             try await server.run { port in continuation.yield(port) }

@@ -9,7 +9,7 @@ struct OllamaChatRequest: Encodable {
         var num_predict: Int
         var temperature: Double
         var top_p: Double
-        var seed: UInt64
+        var seed: Int64
     }
 
     var model: String

@@ -10,7 +10,7 @@ struct OpenAIChatRequest: Encodable {
     var max_tokens: Int
     var temperature: Double
     var top_p: Double
-    var seed: UInt64
+    var seed: Int64
     var stream: Bool
 }
 
