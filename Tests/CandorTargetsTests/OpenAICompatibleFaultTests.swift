@@ -90,17 +90,18 @@ struct OpenAICompatibleFaultTests {
 
     @Test("a stall past the deadline is a retryable timeout")
     func stall() async throws {
-        let started = Date()
+        // The server answers after 5 s; only the client's own 0.5 s deadline turns this into a failure.
         let error = try await Self.error(.stall(seconds: 5), timeout: 0.5)
         #expect(error.kind == .timeout)
         #expect(error.isRetryable)
-        #expect(Date().timeIntervalSince(started) < 4.5, "the client must give up at its own deadline")
     }
 
     @Test("a body shorter than its Content-Length is an invalid response")
     func truncated() async throws {
         let error = try await Self.error(.truncated)
         #expect(error.kind == .invalidResponse)
+        // Detected by the HTTP layer, not merely as JSON that fails to parse.
+        #expect(error.message.contains("ended early"))
         #expect(error.isRetryable)
     }
 
