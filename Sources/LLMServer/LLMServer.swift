@@ -1,1 +1,0 @@
-// LLMServer: see the module's files.
