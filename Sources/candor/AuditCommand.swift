@@ -175,8 +175,10 @@ struct AuditExecution {
         switch description.kind {
         case .bundled(let model):
             do { return try LocalModelTarget(name: description.name, model: model) } catch { throw CLIError("\(description.name): \(error)", code: .unavailable).exit }
-        case .openAICompatible, .ollama:
-            throw CLIError("\(description.name): HTTP targets (OpenAI-compatible, Ollama) are not implemented yet; only bundled models can be audited in this version", code: .unavailable).exit
+        case .openAICompatible(let baseURL, let model, let keyVariable):
+            return OpenAICompatibleTarget(name: description.name, baseURL: baseURL, model: model, apiKeyEnvironmentVariable: keyVariable)
+        case .ollama(let baseURL, let model):
+            return OllamaTarget(name: description.name, baseURL: baseURL, model: model)
         }
     }
 }
