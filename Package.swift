@@ -16,6 +16,7 @@
 //       -> CandorTargets (LLMEngine in-process, OpenAI-compatible and Ollama over HTTP)
 //       -> CandorScheduler (campaign runner: pure state machine + actor)
 //       -> CandorAnalysis (rates, asymmetry, diffs: pure statistics over findings) -> CandorReports
+//       -> CandorAudit (runs a campaign end to end; shared by the CLI and the server)
 //       -> candor (the CLI)
 //
 // Nothing in LLM* imports a Candor* module. CandorCore imports no HTTP, SQL or engine module.
@@ -121,12 +122,22 @@ let package = Package(
         /// Compliance reports (HTML, Markdown, JSON, SARIF, JUnit) and their integrity manifest.
         .target(name: "CandorReports", dependencies: ["CandorCore", "CandorAnalysis", crypto], swiftSettings: swiftSettings),
 
+        // MARK: - Audits
+
+        /// Runs a campaign end to end (declared data -> targets -> scheduler -> verdicts -> store);
+        /// shared by the CLI and the server.
+        .target(
+            name: "CandorAudit",
+            dependencies: ["CandorCore", "CandorYAML", "CandorStore", "CandorClassifiers", "CandorTargets", "CandorScheduler"],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: - Command-line interface
 
         .executableTarget(
             name: "candor",
             dependencies: [
-                argumentParser, "CandorCore", "CandorYAML", "CandorStore", "CandorClassifiers",
+                argumentParser, "CandorAudit", "CandorCore", "CandorYAML", "CandorStore", "CandorClassifiers",
                 "CandorTargets", "CandorScheduler", "CandorAnalysis", "CandorReports", "LLMEngine", "LLMTokenizers", "LLMCatalog", "LLMGGUF", "LLMServer",
             ],
             swiftSettings: swiftSettings

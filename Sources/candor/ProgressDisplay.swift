@@ -1,3 +1,5 @@
+import CandorAudit
+import CandorCore
 import CandorScheduler
 import Foundation
 import Synchronization
@@ -28,5 +30,29 @@ final class ProgressDisplay: Sendable {
 
     func finish() {
         if isTerminal { FileHandleOutput.standardError.write("\n") }
+    }
+}
+
+/// One ``ProgressDisplay`` per run of an audit session, fed by its events.
+final class ProgressDisplays: Sendable {
+    private let current = Mutex<ProgressDisplay?>(nil)
+
+    func handle(_ event: AuditEvent) {
+        switch event {
+        case .runStarted(let run, let resumed, let pending):
+            if resumed { FileHandleOutput.standardError.write("resuming run \(run.id) (\(run.campaign) on \(run.target)): \(pending) attempts left\n") }
+            current.withLock { $0 = ProgressDisplay(label: "run \(run.id) \(run.target)") }
+        case .progress(_, let progress):
+            current.withLock { $0 }?.update(progress)
+        case .runFinished:
+            finish()
+        }
+    }
+
+    func finish() {
+        current.withLock { display in
+            display?.finish()
+            display = nil
+        }
     }
 }
