@@ -8,7 +8,7 @@ struct ProbesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "probes",
         abstract: "List and import probes.",
-        subcommands: [List.self]
+        subcommands: [List.self, Import.self]
     )
 
     struct List: ParsableCommand {

@@ -22,7 +22,7 @@ public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible, Co
     }
 
     public var description: String {
-        let place = line > 0 ? "\(file):\(line):\(column)" : file
+        let place = line > 0 ? (column > 0 ? "\(file):\(line):\(column)" : "\(file):\(line)") : file
         return keyPath.isEmpty ? "\(place): \(message)" : "\(place): \(keyPath): \(message)"
     }
 
