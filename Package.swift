@@ -143,6 +143,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // MARK: - Benchmarks (run by the scripts in bench/; they print ratios, never assert times)
+
+        .executableTarget(
+            name: "bench-campaign",
+            dependencies: ["CandorAudit", "CandorCore", "CandorStore", "LLMServer", logging],
+            path: "Sources/BenchCampaign",
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: - Tests (one target per module)
 
         .testTarget(name: "PCRE2Tests", dependencies: ["PCRE2"], swiftSettings: swiftSettings),
