@@ -181,7 +181,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CandorTargetsTests",
-            dependencies: ["CandorTargets", "LLMServer", hummingbird, hummingbirdTesting],
+            dependencies: ["CandorTargets", "CandorAudit", "CandorStore", "LLMServer", hummingbird, hummingbirdTesting],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "CandorSchedulerTests", dependencies: ["CandorScheduler"], swiftSettings: swiftSettings),
