@@ -25,6 +25,7 @@ struct Candor: AsyncParsableCommand {
             ExportCommand.self,
             ClassifyCommand.self,
             GenerateCommand.self,
+            ChatCommand.self,
             ServeModelCommand.self,
             ModelsCommand.self,
             AuditCommand.self,
