@@ -103,7 +103,7 @@ struct ProbeImportTests {
     func writerRoundTrip() throws {
         let root = try FixtureRoot()
         defer { root.remove() }
-        var generator = SeededGenerator(seed: 7)
+        var generator = SplitMix64(seed: 7)
         let alphabet = Array("ab :#-'\"\\{}[]&*!|>%@`,?\n\t\r\u{7}\u{1B}\u{85}\u{2028}\u{FEFF}天安门事件😀é") + ["e\u{301}"]
         var probes: [Probe] = []
         for index in 0..<200 {
@@ -120,18 +120,5 @@ struct ProbeImportTests {
         try ProbePackWriter.write(pack, root: root.url)
         let data = try DeclaredData.loadValid(root: root.url)
         #expect(data.pack("fuzzed") == pack)
-    }
-}
-
-/// SplitMix64, so the fuzzed texts are the same on every run.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
