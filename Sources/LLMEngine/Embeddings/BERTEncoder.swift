@@ -1,0 +1,214 @@
+import Foundation
+import LLMKernels
+
+/// A BERT encoder (as in all-MiniLM-L6-v2) over float32 safetensors weights.
+///
+/// Per token: word + position + token-type embeddings, LayerNorm; then per layer:
+/// self-attention (`heads` heads, scaled dot product, no mask needed because every sequence is
+/// attended separately), output projection, residual, LayerNorm; GELU (erf form) feed-forward,
+/// residual, LayerNorm. The linear layers run over every token of every sequence at once.
+public final class BERTEncoder: @unchecked Sendable {
+    // @unchecked Sendable: the weights point into `file`'s read-only mapping, kept alive here,
+    // and nothing is mutated after init; each `encode` call allocates its own buffers.
+
+    public struct Configuration: Sendable, Hashable {
+        public var hidden: Int
+        public var intermediate: Int
+        public var layers: Int
+        public var heads: Int
+        public var vocabulary: Int
+        public var maxPositions: Int
+        public var typeVocabulary: Int
+        public var layerNormEpsilon: Float
+    }
+
+    struct Layer {
+        var query, key, value, attentionOutput, intermediate, output: WeightMatrix
+        var queryBias, keyBias, valueBias, attentionOutputBias, intermediateBias, outputBias: UnsafePointer<Float>
+        var attentionNormWeight, attentionNormBias, outputNormWeight, outputNormBias: UnsafePointer<Float>
+    }
+
+    public let configuration: Configuration
+    let file: SafetensorsFile
+    let wordEmbeddings, positionEmbeddings, typeEmbeddings: UnsafePointer<Float>
+    let embeddingNormWeight, embeddingNormBias: UnsafePointer<Float>
+    let layers: [Layer]
+    let threads: Int
+
+    /// Loads `model.safetensors` and `config.json` from a model folder.
+    public init(folder: URL, threads: Int? = nil) throws(ModelFileError) {
+        let configURL = folder.appending(path: "config.json")
+        configuration = try Self.readConfiguration(configURL)
+        let weights = try SafetensorsFile(url: folder.appending(path: "model.safetensors"))
+        file = weights
+        self.threads = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        let c = configuration
+        guard c.heads > 0, c.hidden % c.heads == 0 else {
+            throw ModelFileError(configURL.path, "hidden_size \(c.hidden) is not a multiple of num_attention_heads \(c.heads)")
+        }
+        let prefix = weights.tensors["bert.embeddings.word_embeddings.weight"] != nil ? "bert." : ""
+        func vector(_ name: String, _ count: Int) throws(ModelFileError) -> UnsafePointer<Float> {
+            try weights.float32(prefix + name, shape: [count])
+        }
+        func matrix(_ name: String, rows: Int, columns: Int) throws(ModelFileError) -> WeightMatrix {
+            WeightMatrix(data: UnsafeRawPointer(try weights.float32(prefix + name, shape: [rows, columns])), format: .f32, rows: rows, columns: columns)
+        }
+        wordEmbeddings = try weights.float32(prefix + "embeddings.word_embeddings.weight", shape: [c.vocabulary, c.hidden])
+        positionEmbeddings = try weights.float32(prefix + "embeddings.position_embeddings.weight", shape: [c.maxPositions, c.hidden])
+        typeEmbeddings = try weights.float32(prefix + "embeddings.token_type_embeddings.weight", shape: [c.typeVocabulary, c.hidden])
+        embeddingNormWeight = try vector("embeddings.LayerNorm.weight", c.hidden)
+        embeddingNormBias = try vector("embeddings.LayerNorm.bias", c.hidden)
+        var layers: [Layer] = []
+        for index in 0..<c.layers {
+            let p = "encoder.layer.\(index)."
+            layers.append(Layer(
+                query: try matrix(p + "attention.self.query.weight", rows: c.hidden, columns: c.hidden),
+                key: try matrix(p + "attention.self.key.weight", rows: c.hidden, columns: c.hidden),
+                value: try matrix(p + "attention.self.value.weight", rows: c.hidden, columns: c.hidden),
+                attentionOutput: try matrix(p + "attention.output.dense.weight", rows: c.hidden, columns: c.hidden),
+                intermediate: try matrix(p + "intermediate.dense.weight", rows: c.intermediate, columns: c.hidden),
+                output: try matrix(p + "output.dense.weight", rows: c.hidden, columns: c.intermediate),
+                queryBias: try vector(p + "attention.self.query.bias", c.hidden),
+                keyBias: try vector(p + "attention.self.key.bias", c.hidden),
+                valueBias: try vector(p + "attention.self.value.bias", c.hidden),
+                attentionOutputBias: try vector(p + "attention.output.dense.bias", c.hidden),
+                intermediateBias: try vector(p + "intermediate.dense.bias", c.intermediate),
+                outputBias: try vector(p + "output.dense.bias", c.hidden),
+                attentionNormWeight: try vector(p + "attention.output.LayerNorm.weight", c.hidden),
+                attentionNormBias: try vector(p + "attention.output.LayerNorm.bias", c.hidden),
+                outputNormWeight: try vector(p + "output.LayerNorm.weight", c.hidden),
+                outputNormBias: try vector(p + "output.LayerNorm.bias", c.hidden)
+            ))
+        }
+        self.layers = layers
+    }
+
+    static func readConfiguration(_ url: URL) throws(ModelFileError) -> Configuration {
+        guard let data = FileManager.default.contents(atPath: url.path),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw ModelFileError(url.path, "cannot read a JSON object")
+        }
+        func integer(_ key: String) throws(ModelFileError) -> Int {
+            guard let value = object[key] as? Int, value > 0 else { throw ModelFileError(url.path, "\(key): expected a positive integer") }
+            return value
+        }
+        if let activation = object["hidden_act"] as? String, activation != "gelu" {
+            throw ModelFileError(url.path, "hidden_act '\(activation)' is not supported; expected gelu")
+        }
+        if let type = object["position_embedding_type"] as? String, type != "absolute" {
+            throw ModelFileError(url.path, "position_embedding_type '\(type)' is not supported; expected absolute")
+        }
+        return Configuration(
+            hidden: try integer("hidden_size"), intermediate: try integer("intermediate_size"), layers: try integer("num_hidden_layers"),
+            heads: try integer("num_attention_heads"), vocabulary: try integer("vocab_size"),
+            maxPositions: try integer("max_position_embeddings"), typeVocabulary: try integer("type_vocab_size"),
+            layerNormEpsilon: Float((object["layer_norm_eps"] as? Double) ?? 1e-12)
+        )
+    }
+
+    /// The final hidden states of each sequence: `sequences[i].count × hidden` floats each,
+    /// computed together (the linear layers see every token of every sequence in one pass).
+    /// Token ids must be below the vocabulary size and sequences no longer than `maxPositions`.
+    public func encode(_ sequences: [[Int32]]) -> [[Float]] {
+        let c = configuration
+        let h = c.hidden
+        let total = sequences.reduce(0) { $0 + $1.count }
+        guard total > 0 else { return sequences.map { _ in [] } }
+        let offsets = sequences.reduce(into: [0]) { $0.append($0.last! + $1.count) }
+        // Activations, row-major with one row per token of the whole batch:
+        var x = [Float](repeating: 0, count: total * h)            // [total, hidden]
+        var q = [Float](repeating: 0, count: total * h)            // [total, hidden]
+        var k = [Float](repeating: 0, count: total * h)            // [total, hidden]
+        var v = [Float](repeating: 0, count: total * h)            // [total, hidden]
+        var context = [Float](repeating: 0, count: total * h)      // [total, hidden]
+        var projected = [Float](repeating: 0, count: total * h)    // [total, hidden]
+        var wide = [Float](repeating: 0, count: total * c.intermediate) // [total, intermediate]
+        let longest = sequences.map(\.count).max() ?? 0
+        var scores = [Float](repeating: 0, count: longest)         // one attention row
+
+        // Embeddings.
+        for (s, sequence) in sequences.enumerated() {
+            for (position, token) in sequence.enumerated() {
+                let row = (offsets[s] + position) * h
+                let id = Int(token), pos = min(position, c.maxPositions - 1)
+                for i in 0..<h {
+                    x[row + i] = wordEmbeddings[id * h + i] + positionEmbeddings[pos * h + i] + typeEmbeddings[i]
+                }
+            }
+        }
+        x.withUnsafeMutableBufferPointer { Self.layerNorm($0.baseAddress!, rows: total, width: h, weight: embeddingNormWeight, bias: embeddingNormBias, epsilon: c.layerNormEpsilon) }
+
+        let headSize = h / c.heads
+        let scale = 1 / Float(headSize).squareRoot()
+        for layer in layers {
+            linear(layer.query, layer.queryBias, input: x, rows: total, into: &q)
+            linear(layer.key, layer.keyBias, input: x, rows: total, into: &k)
+            linear(layer.value, layer.valueBias, input: x, rows: total, into: &v)
+            // Attention, per sequence and head.
+            for s in 0..<sequences.count {
+                let start = offsets[s], count = sequences[s].count
+                for head in 0..<c.heads {
+                    let column = head * headSize
+                    for i in 0..<count {
+                        let qi = (start + i) * h + column
+                        q.withUnsafeBufferPointer { qp in
+                            k.withUnsafeBufferPointer { kp in
+                                for j in 0..<count {
+                                    scores[j] = Vector.dot(qp.baseAddress! + qi, kp.baseAddress! + (start + j) * h + column, headSize) * scale
+                                }
+                            }
+                        }
+                        scores.withUnsafeMutableBufferPointer { Vector.softmax($0.baseAddress!, count) }
+                        let out = (start + i) * h + column
+                        for d in 0..<headSize { context[out + d] = 0 }
+                        for j in 0..<count {
+                            let weight = scores[j], vj = (start + j) * h + column
+                            for d in 0..<headSize { context[out + d] += weight * v[vj + d] }
+                        }
+                    }
+                }
+            }
+            linear(layer.attentionOutput, layer.attentionOutputBias, input: context, rows: total, into: &projected)
+            for i in 0..<(total * h) { x[i] += projected[i] }
+            x.withUnsafeMutableBufferPointer { Self.layerNorm($0.baseAddress!, rows: total, width: h, weight: layer.attentionNormWeight, bias: layer.attentionNormBias, epsilon: c.layerNormEpsilon) }
+            linear(layer.intermediate, layer.intermediateBias, input: x, rows: total, into: &wide)
+            for i in 0..<wide.count { wide[i] = Self.gelu(wide[i]) }
+            linear(layer.output, layer.outputBias, input: wide, rows: total, into: &projected)
+            for i in 0..<(total * h) { x[i] += projected[i] }
+            x.withUnsafeMutableBufferPointer { Self.layerNorm($0.baseAddress!, rows: total, width: h, weight: layer.outputNormWeight, bias: layer.outputNormBias, epsilon: c.layerNormEpsilon) }
+        }
+        return (0..<sequences.count).map { s in Array(x[(offsets[s] * h)..<(offsets[s + 1] * h)]) }
+    }
+
+    /// output[r] = W · input[r] + bias, for `rows` input rows.
+    private func linear(_ w: WeightMatrix, _ bias: UnsafePointer<Float>, input: [Float], rows: Int, into output: inout [Float]) {
+        input.withUnsafeBufferPointer { inputPointer in
+            output.withUnsafeMutableBufferPointer { outputPointer in
+                MatMul.multiply(w, input: inputPointer.baseAddress!, batch: rows, output: outputPointer.baseAddress!, threads: threads)
+                for r in 0..<rows {
+                    let row = outputPointer.baseAddress! + r * w.rows
+                    for i in 0..<w.rows { row[i] += bias[i] }
+                }
+            }
+        }
+    }
+
+    /// Row-wise LayerNorm in place: (x − mean) / sqrt(variance + ε) · weight + bias.
+    static func layerNorm(_ x: UnsafeMutablePointer<Float>, rows: Int, width: Int, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, epsilon: Float) {
+        for r in 0..<rows {
+            let row = x + r * width
+            var mean: Float = 0
+            for i in 0..<width { mean += row[i] }
+            mean /= Float(width)
+            var variance: Float = 0
+            for i in 0..<width { variance += (row[i] - mean) * (row[i] - mean) }
+            variance /= Float(width)
+            let inverse = 1 / (variance + epsilon).squareRoot()
+            for i in 0..<width { row[i] = (row[i] - mean) * inverse * weight[i] + bias[i] }
+        }
+    }
+
+    /// GELU, exact (erf) form, as BERT uses it.
+    @inline(__always)
+    static func gelu(_ x: Float) -> Float { 0.5 * x * (1 + erff(x * 0.70710678118654752)) }
+}
