@@ -51,6 +51,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "candor", targets: ["candor"]),
+        .executable(name: "bench-classifier", targets: ["BenchClassifier"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -140,6 +141,16 @@ let package = Package(
                 argumentParser, "CandorAudit", "CandorCore", "CandorYAML", "CandorStore", "CandorClassifiers",
                 "CandorTargets", "CandorScheduler", "CandorAnalysis", "CandorReports", "LLMEngine", "LLMTokenizers", "LLMCatalog", "LLMGGUF", "LLMServer",
             ],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: - Benchmarks
+
+        /// `bench/classifier`: agreement with the labelled splits and classification throughput.
+        .executableTarget(
+            name: "BenchClassifier",
+            dependencies: ["CandorClassifiers", "CandorYAML", "CandorCore"],
+            path: "Sources/BenchClassifier",
             swiftSettings: swiftSettings
         ),
 
