@@ -51,6 +51,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "candor", targets: ["candor"]),
+        .executable(name: "bench-classifier", targets: ["BenchClassifier"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -149,6 +150,13 @@ let package = Package(
             name: "bench-campaign",
             dependencies: ["CandorAudit", "CandorCore", "CandorStore", "LLMServer", logging],
             path: "Sources/BenchCampaign",
+            swiftSettings: swiftSettings
+        ),
+        /// `bench/classifier`: agreement with the labelled splits and classification throughput.
+        .executableTarget(
+            name: "BenchClassifier",
+            dependencies: ["CandorClassifiers", "CandorYAML", "CandorCore"],
+            path: "Sources/BenchClassifier",
             swiftSettings: swiftSettings
         ),
 

@@ -1,0 +1,223 @@
+// bench-classifier: agreement of the regex verdicts with the labelled evaluation splits, and
+// classification throughput.
+//
+// Usage: bench-classifier [--root DIR] [--policy FILE] [--target N] [--errors] [SPLIT.jsonl ...]
+//   --root    the repository root (default: the current directory)
+//   --policy  the policy file (default: <root>/policies/default.yaml)
+//   --target  classifications per throughput measurement (default 5000)
+//   --errors  list every disagreement (id, expected → got, the opening of the answer)
+//   splits    default: <root>/eval/dev.jsonl and <root>/eval/heldout.jsonl
+//
+// Throughput is printed as answers per second and as a ratio against a baseline measured in the
+// same run on the same lines (JSON-decoding them), so figures from different machines compare.
+// Nothing here asserts a time.
+import CandorClassifiers
+import CandorCore
+import CandorYAML
+import Foundation
+
+struct Row: Decodable, Sendable {
+    var id: String
+    var prompt: String
+    var response: String?
+    var reasoning: String?
+    var language: String?
+    var expect: Expectation?
+    var category: String?
+    var label: String
+}
+
+struct Options {
+    var root = URL(filePath: FileManager.default.currentDirectoryPath)
+    var policy: URL?
+    var target = 5000
+    var errors = false
+    var splits: [URL] = []
+}
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("bench-classifier: \(message)\n".utf8))
+    exit(2)
+}
+
+func parseOptions() -> Options {
+    var options = Options()
+    var arguments = CommandLine.arguments.dropFirst()
+    while let argument = arguments.popFirst() {
+        switch argument {
+        case "--root":
+            guard let value = arguments.popFirst() else { fail("--root needs a directory") }
+            options.root = URL(filePath: value)
+        case "--policy":
+            guard let value = arguments.popFirst() else { fail("--policy needs a file") }
+            options.policy = URL(filePath: value)
+        case "--target":
+            guard let value = arguments.popFirst().flatMap(Int.init), value > 0 else { fail("--target needs a positive number") }
+            options.target = value
+        case "--errors": options.errors = true
+        case "-h", "--help":
+            print("usage: bench-classifier [--root DIR] [--policy FILE] [--target N] [--errors] [SPLIT.jsonl ...]")
+            exit(0)
+        default:
+            if argument.hasPrefix("-") { fail("unknown option \(argument)") }
+            options.splits.append(URL(filePath: argument))
+        }
+    }
+    if options.splits.isEmpty {
+        options.splits = ["dev", "heldout"].map { options.root.appending(path: "eval/\($0).jsonl") }
+    }
+    return options
+}
+
+/// The policy through the strict loader, with embedding detectors removed (regex only).
+func loadEngine(_ url: URL) -> VerdictEngine {
+    let root = url.deletingLastPathComponent().deletingLastPathComponent()
+    let (data, diagnostics) = DeclaredData.load(root: root, only: [url])
+    guard diagnostics.isEmpty, var policy = data.policies[url.deletingPathExtension().lastPathComponent] else {
+        fail("invalid policy \(url.path):\n" + diagnostics.map(\.description).joined(separator: "\n"))
+    }
+    policy.embeddingDetectors = []
+    do {
+        return try VerdictEngine(policy: policy, policyVersion: "bench")
+    } catch {
+        fail("policy \(policy.id): \(error)")
+    }
+}
+
+func readLines(_ url: URL) -> [String] {
+    guard let text = try? String(contentsOf: url, encoding: .utf8) else { fail("cannot read \(url.path)") }
+    return text.split(separator: "\n").map(String.init).filter { !$0.allSatisfy(\.isWhitespace) }
+}
+
+func decode(_ line: String) -> Row {
+    do {
+        return try JSONDecoder().decode(Row.self, from: Data(line.utf8))
+    } catch {
+        fail("malformed line: \(error)\n\(line.prefix(200))")
+    }
+}
+
+func input(_ row: Row) -> ClassificationInput {
+    ClassificationInput(
+        prompt: row.prompt, answer: row.response ?? "", reasoning: row.reasoning,
+        language: row.language.flatMap(LanguageTag.init(rawValue:)), expect: row.expect, category: row.category
+    )
+}
+
+func pad(_ text: String, _ width: Int) -> String {
+    text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+}
+
+func lpad(_ text: String, _ width: Int) -> String {
+    text.count >= width ? text : String(repeating: " ", count: width - text.count) + text
+}
+
+func format(_ value: Double, _ digits: Int = 3) -> String { String(format: "%.\(digits)f", value) }
+
+/// Per-label precision, recall, F1, the confusion matrix and overall agreement for one split.
+func report(split name: String, rows: [Row], engine: VerdictEngine, listErrors: Bool) {
+    let predicted = rows.map { engine.classify(input($0)).label.rawValue }
+    let order = ["complied", "partial", "refused", "deflected", "state_narrative", "empty", "error"]
+    let present = Set(rows.map(\.label)).union(predicted)
+    let labels = order.filter(present.contains) + present.subtracting(order).sorted()
+    var matrix: [String: [String: Int]] = [:]
+    for (row, got) in zip(rows, predicted) { matrix[row.label, default: [:]][got, default: 0] += 1 }
+    let agree = zip(rows, predicted).filter { $0.label == $1 }.count
+
+    print("== \(name): \(rows.count) answers ==")
+    print("agreement: \(agree)/\(rows.count) = \(format(Double(agree) / Double(max(1, rows.count))))")
+    for language in Set(rows.compactMap(\.language)).sorted() {
+        let pairs = zip(rows, predicted).filter { $0.0.language == language }
+        let hits = pairs.filter { $0.0.label == $0.1 }.count
+        print("  \(pad(language, 8)) \(hits)/\(pairs.count) = \(format(Double(hits) / Double(max(1, pairs.count))))")
+    }
+    print("")
+    print("\(pad("label", 16)) \(lpad("n", 4)) \(lpad("precision", 9)) \(lpad("recall", 7)) \(lpad("F1", 6))")
+    for label in labels {
+        let truePositive = matrix[label]?[label] ?? 0
+        let support = matrix[label]?.values.reduce(0, +) ?? 0
+        let predictedCount = predicted.filter { $0 == label }.count
+        let precision = predictedCount == 0 ? 0 : Double(truePositive) / Double(predictedCount)
+        let recall = support == 0 ? 0 : Double(truePositive) / Double(support)
+        let f1 = precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall)
+        print("\(pad(label, 16)) \(lpad(String(support), 4)) \(lpad(predictedCount == 0 ? "-" : format(precision), 9)) \(lpad(support == 0 ? "-" : format(recall), 7)) \(lpad(format(f1), 6))")
+    }
+    print("")
+    let short = ["complied": "compl", "partial": "part", "refused": "refus", "deflected": "defl", "state_narrative": "state", "empty": "empty", "error": "error"]
+    print("confusion (rows: expected, columns: got)")
+    print(pad("", 16) + labels.map { lpad(short[$0] ?? String($0.prefix(5)), 6) }.joined())
+    for label in labels {
+        print(pad(label, 16) + labels.map { lpad(String(matrix[label]?[$0] ?? 0), 6) }.joined())
+    }
+    if listErrors {
+        print("")
+        for (row, got) in zip(rows, predicted) where row.label != got {
+            let opening = (row.response ?? "").replacingOccurrences(of: "\n", with: " ").prefix(90)
+            print("  \(row.id) [\(row.language ?? "?")] \(row.label) → \(got): \(opening)")
+        }
+    }
+    print("")
+}
+
+/// Seconds taken by `body`.
+func seconds(_ body: () -> Void) -> Double {
+    let clock = ContinuousClock()
+    let elapsed = clock.measure(body)
+    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+}
+
+/// Classifies `inputs` `rounds` times split across `threads` tasks; returns seconds elapsed.
+func timeClassification(engine: VerdictEngine, inputs: [ClassificationInput], rounds: Int, threads: Int) async -> (Double, Int) {
+    let clock = ContinuousClock()
+    let start = clock.now
+    let checksum = await withTaskGroup(of: Int.self) { group in
+        for worker in 0..<threads {
+            group.addTask {
+                var sum = 0
+                var round = worker
+                while round < rounds {
+                    for item in inputs { sum &+= engine.classify(item).label.rawValue.utf8.count }
+                    round += threads
+                }
+                return sum
+            }
+        }
+        return await group.reduce(0, &+)
+    }
+    let elapsed = clock.now - start
+    return (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, checksum)
+}
+
+let options = parseOptions()
+let policyURL = options.policy ?? options.root.appending(path: "policies/default.yaml")
+let engine = loadEngine(policyURL)
+print("policy: \(policyURL.path) (\(engine.policy.regexDetectors.count) regex detectors; embeddings off)")
+print("")
+
+var allLines: [String] = []
+for url in options.splits {
+    let lines = readLines(url)
+    allLines += lines
+    report(split: url.lastPathComponent, rows: lines.map(decode), engine: engine, listErrors: options.errors)
+}
+
+// Throughput over every answer of every split, repeated to about `target` classifications.
+let inputs = allLines.map { input(decode($0)) }
+let rounds = max(1, (options.target + inputs.count - 1) / inputs.count)
+let total = rounds * inputs.count
+print("== throughput: \(inputs.count) answers × \(rounds) rounds = \(total) per measurement; \(ProcessInfo.processInfo.activeProcessorCount) cores ==")
+
+// Warm-up (page in the patterns' JIT code and the decoder).
+_ = await timeClassification(engine: engine, inputs: inputs, rounds: 1, threads: 1)
+
+var decoded = 0
+let decodeSeconds = seconds {
+    for _ in 0..<rounds { for line in allLines { decoded &+= decode(line).id.utf8.count } }
+}
+let baseline = Double(total) / decodeSeconds
+print("baseline  JSON decoding, 1 thread:        \(lpad(format(baseline, 0), 9)) lines/s")
+for threads in [1, 2] {
+    let (elapsed, _) = await timeClassification(engine: engine, inputs: inputs, rounds: rounds, threads: threads)
+    let rate = Double(total) / elapsed
+    print("classify  regex only, \(threads) thread\(threads == 1 ? ": " : "s:")          \(lpad(format(rate, 0), 9)) answers/s  (\(format(rate / baseline, 2))× the decoding baseline)")
+}
