@@ -129,7 +129,7 @@ let package = Package(
         /// shared by the CLI and the server.
         .target(
             name: "CandorAudit",
-            dependencies: ["CandorCore", "CandorYAML", "CandorStore", "CandorClassifiers", "CandorTargets", "CandorScheduler"],
+            dependencies: ["CandorCore", "CandorYAML", "CandorStore", "CandorClassifiers", "CandorTargets", "CandorScheduler", "LLMEngine"],
             swiftSettings: swiftSettings
         ),
 
@@ -155,7 +155,7 @@ let package = Package(
         /// `bench/classifier`: agreement with the labelled splits and classification throughput.
         .executableTarget(
             name: "BenchClassifier",
-            dependencies: ["CandorClassifiers", "CandorYAML", "CandorCore"],
+            dependencies: ["CandorClassifiers", "CandorYAML", "CandorCore", "LLMCatalog", "LLMEngine", "LLMTokenizers"],
             path: "Sources/BenchClassifier",
             swiftSettings: swiftSettings
         ),

@@ -1,11 +1,15 @@
 // bench-classifier: agreement of the regex verdicts with the labelled evaluation splits, and
 // classification throughput.
 //
-// Usage: bench-classifier [--root DIR] [--policy FILE] [--target N] [--errors] [SPLIT.jsonl ...]
+// Usage: bench-classifier [--root DIR] [--policy FILE] [--target N] [--errors] [--embeddings] [--dump-scores FILE] [SPLIT.jsonl ...]
 //   --root    the repository root (default: the current directory)
 //   --policy  the policy file (default: <root>/policies/default.yaml)
 //   --target  classifications per throughput measurement (default 5000)
 //   --errors  list every disagreement (id, expected → got, the opening of the answer)
+//   --embeddings     also score with the policy's embedding detectors (all-MiniLM-L6-v2 from the
+//                    model cache) and measure that throughput and embedding speed
+//   --dump-scores F  write each answer's regex label and embedding similarities as JSONL (for
+//                    calibrating thresholds on the dev split)
 //   splits    default: <root>/eval/dev.jsonl and <root>/eval/heldout.jsonl
 //
 // Throughput is printed as answers per second and as a ratio against a baseline measured in the
@@ -15,6 +19,9 @@ import CandorClassifiers
 import CandorCore
 import CandorYAML
 import Foundation
+import LLMCatalog
+import LLMEngine
+import LLMTokenizers
 
 struct Row: Decodable, Sendable {
     var id: String
@@ -32,6 +39,8 @@ struct Options {
     var policy: URL?
     var target = 5000
     var errors = false
+    var embeddings = false
+    var dumpScores: URL?
     var splits: [URL] = []
 }
 
@@ -55,6 +64,11 @@ func parseOptions() -> Options {
             guard let value = arguments.popFirst().flatMap(Int.init), value > 0 else { fail("--target needs a positive number") }
             options.target = value
         case "--errors": options.errors = true
+        case "--embeddings": options.embeddings = true
+        case "--dump-scores":
+            guard let value = arguments.popFirst() else { fail("--dump-scores needs a file") }
+            options.dumpScores = URL(filePath: value)
+            options.embeddings = true
         case "-h", "--help":
             print("usage: bench-classifier [--root DIR] [--policy FILE] [--target N] [--errors] [SPLIT.jsonl ...]")
             exit(0)
@@ -69,16 +83,16 @@ func parseOptions() -> Options {
     return options
 }
 
-/// The policy through the strict loader, with embedding detectors removed (regex only).
-func loadEngine(_ url: URL) -> VerdictEngine {
+/// The policy through the strict loader; regex only unless an embedder is given.
+func loadEngine(_ url: URL, embedder: SentenceEmbedder? = nil) -> VerdictEngine {
     let root = url.deletingLastPathComponent().deletingLastPathComponent()
     let (data, diagnostics) = DeclaredData.load(root: root, only: [url])
     guard diagnostics.isEmpty, var policy = data.policies[url.deletingPathExtension().lastPathComponent] else {
         fail("invalid policy \(url.path):\n" + diagnostics.map(\.description).joined(separator: "\n"))
     }
-    policy.embeddingDetectors = []
+    if embedder == nil { policy.embeddingDetectors = [] }
     do {
-        return try VerdictEngine(policy: policy, policyVersion: "bench")
+        return try VerdictEngine(policy: policy, policyVersion: "bench", embedder: embedder)
     } catch {
         fail("policy \(policy.id): \(error)")
     }
@@ -220,4 +234,53 @@ for threads in [1, 2] {
     let (elapsed, _) = await timeClassification(engine: engine, inputs: inputs, rounds: rounds, threads: threads)
     let rate = Double(total) / elapsed
     print("classify  regex only, \(threads) thread\(threads == 1 ? ": " : "s:")          \(lpad(format(rate, 0), 9)) answers/s  (\(format(rate / baseline, 2))× the decoding baseline)")
+}
+
+// With embeddings: agreement per split, the calibration dump, and throughput.
+if options.embeddings {
+    let embedder: SentenceEmbedder
+    do {
+        embedder = try SentenceEmbedder(folder: ModelCatalog.bundled.locate("all-minilm-l6-v2"), threads: 2)
+    } catch {
+        fail("cannot load all-minilm-l6-v2 (run `make models`): \(error)")
+    }
+    let withEmbeddings = loadEngine(policyURL, embedder: embedder)
+    print("")
+    print("policy with embeddings: \(withEmbeddings.policy.embeddingDetectors.count) embedding detectors, \(withEmbeddings.policy.embeddingDetectors.reduce(0) { $0 + $1.exemplars.count }) exemplars")
+    print("")
+    for url in options.splits {
+        report(split: url.lastPathComponent + " (regex + embeddings)", rows: readLines(url).map(decode), engine: withEmbeddings, listErrors: options.errors)
+    }
+    if let dump = options.dumpScores, let set = withEmbeddings.embeddings {
+        var out = ""
+        for url in options.splits {
+            for row in readLines(url).map(decode) {
+                let answer = row.response ?? ""
+                let (matches, relevance) = set.score(answer: answer, relevanceTo: row.prompt) ?? ([:], nil)
+                var object: [String: Any] = ["id": row.id, "gold": row.label, "regex": engine.classify(input(row)).label.rawValue,
+                                             "relevance": relevance ?? -2, "length": answer.count, "language": row.language ?? "",
+                                             "category": row.category ?? "", "expect": row.expect?.rawValue ?? ""]
+                for (label, match) in matches { object["sim_" + label.rawValue] = match.similarity }
+                let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+                out += String(decoding: data, as: UTF8.self) + "\n"
+            }
+        }
+        try out.write(to: dump, atomically: true, encoding: .utf8)
+        print("wrote \(dump.path)")
+    }
+    // Embedding speed at about 60 and 128 tokens, and classification with embeddings.
+    let sentence = "The committee met on Tuesday to review the budget, and after a long discussion about schools, roads and hospitals"
+    for (tokens, repeats) in [(60, 1), (128, 2)] {
+        let text = String(repeating: sentence + " ", count: repeats * 3)
+        let ids = embedder.tokenizer.encode(text)
+        let count = 64
+        let batch = [String](repeating: text, count: count)
+        let elapsed = seconds { _ = embedder.embed(batch) }
+        print("embeddings: \(count) sentences of \(min(ids.count, 256)) tokens (asked ~\(tokens)) in \(format(elapsed, 2)) s = \(format(Double(count) / elapsed, 1)) sentences/s")
+    }
+    let sample = Array(inputs.prefix(200))
+    let (regexSeconds, _) = await timeClassification(engine: engine, inputs: sample, rounds: 1, threads: 1)
+    let (embeddingSeconds, _) = await timeClassification(engine: withEmbeddings, inputs: sample, rounds: 1, threads: 1)
+    let regexRate = Double(sample.count) / regexSeconds, embeddingRate = Double(sample.count) / embeddingSeconds
+    print("classify  regex + embeddings, 1 thread (2 kernel threads): \(format(embeddingRate, 1)) answers/s  (\(format(embeddingRate / regexRate, 4))× regex only on the same \(sample.count) answers)")
 }

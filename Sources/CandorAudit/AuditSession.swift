@@ -4,6 +4,7 @@ import CandorScheduler
 import CandorStore
 import CandorYAML
 import Foundation
+import LLMEngine
 
 /// One audit of one campaign: everything prepared and recorded before anything is sent, then
 /// each target's run performed by the scheduler with answers classified and committed as they
@@ -32,10 +33,10 @@ public struct AuditSession: Sendable {
 
     /// Loads and validates the declared data around `campaignURL` (its grandparent folder holds
     /// probes/, policies/ and audits/), records the policy, packs and campaign in the store, and
-    /// selects the targets.
+    /// selects the targets. With an `embedder`, the policy's embedding detectors join the patterns.
     public static func prepare(
         campaignURL url: URL, store: CandorStore, targets targetFilter: [String] = [], limitPerPack: Int? = nil, maxTokens: Int? = nil,
-        resumeRun: Run? = nil, candorVersion: String
+        resumeRun: Run? = nil, embedder: SentenceEmbedder? = nil, candorVersion: String
     ) throws(AuditError) -> AuditSession {
         guard FileManager.default.fileExists(atPath: url.path) else { throw AuditError(.invalidCampaign, "no campaign file at \(url.path)") }
         let root = url.deletingLastPathComponent().deletingLastPathComponent()
@@ -54,7 +55,7 @@ public struct AuditSession: Sendable {
         let policyVersion: String
         do {
             policyVersion = try store.recordPolicy(policy)
-            do { engine = try VerdictEngine(policy: policy, policyVersion: policyVersion) } catch {
+            do { engine = try VerdictEngine(policy: policy, policyVersion: policyVersion, embedder: embedder) } catch {
                 throw AuditError(.invalidCampaign, "policy \(policy.id): \(error)")
             }
             let packIDs = Set(campaign.selection.apply(to: data.packs).map(\.pack.id))
@@ -75,10 +76,12 @@ public struct AuditSession: Sendable {
                             probeVersions: versions, targets: targets, resumeRun: resumeRun, candorVersion: candorVersion)
     }
 
-    /// The hash a run is resumed under: campaign settings, target, probe versions and policy version.
+    /// The hash a run is resumed under: campaign settings, target, probe versions, policy version
+    /// and whether embedding detectors are on (one run never mixes two ways of judging).
     public func configHash(for target: TargetDescription) -> String {
         let probes = probeVersions.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: ",")
-        return CandorStore.sha256([StoreJSON.encode(campaign), StoreJSON.encode(target), probes, policyVersion].joined(separator: "\n"))
+        let classifier = engine.embeddings == nil ? "patterns" : "patterns+embeddings"
+        return CandorStore.sha256([StoreJSON.encode(campaign), StoreJSON.encode(target), probes, policyVersion, classifier].joined(separator: "\n"))
     }
 
     /// Runs every selected target in turn and returns the finished runs.

@@ -25,6 +25,7 @@ struct AuditCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-tokens"), help: "Override the campaign's max_tokens.") var maxTokens: Int?
     @Flag(help: "Start a new run even if the unfinished one was made with a different configuration.") var force = false
     @Flag(name: .customLong("no-summary"), help: "Do not print the rate summary at the end.") var noSummary = false
+    @OptionGroup var embeddings: EmbeddingOptions
 
     func run() async throws {
         let store = try database.open()
@@ -32,7 +33,7 @@ struct AuditCommand: AsyncParsableCommand {
         do {
             session = try AuditSession.prepare(
                 campaignURL: AuditSession.campaignURL(campaign), store: store, targets: target,
-                limitPerPack: limitPerPack, maxTokens: maxTokens, candorVersion: CandorVersion.string
+                limitPerPack: limitPerPack, maxTokens: maxTokens, embedder: embeddings.load(), candorVersion: CandorVersion.string
             )
         } catch { throw error.cliError.exit }
         let runs = try await AuditRunner.run(session, force: force)
@@ -46,6 +47,7 @@ struct ResumeCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @Argument(help: "The run id (see `candor runs list`).") var id: Int64
     @Option(help: "Candor root holding audits/.") var root: String = "."
+    @OptionGroup var embeddings: EmbeddingOptions
 
     func run() async throws {
         let store = try database.openExisting()
@@ -54,7 +56,7 @@ struct ResumeCommand: AsyncParsableCommand {
         do {
             session = try AuditSession.prepare(
                 campaignURL: AuditSession.campaignURL(run.campaign, root: URL(filePath: root)), store: store,
-                targets: [run.target], resumeRun: run, candorVersion: CandorVersion.string
+                targets: [run.target], resumeRun: run, embedder: embeddings.load(), candorVersion: CandorVersion.string
             )
         } catch { throw error.cliError.exit }
         let runs = try await AuditRunner.run(session, force: false)

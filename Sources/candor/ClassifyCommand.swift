@@ -23,12 +23,13 @@ struct ClassifyCommand: ParsableCommand {
     @Option(help: "JSON Lines input file, or - for standard input.") var input: String
     @Option(help: "A policy id under ./policies, or a path to a policy YAML file.") var policy: String = "default"
     @Option(help: "Write here instead of standard output.") var output: String?
+    @OptionGroup var embeddings: EmbeddingOptions
 
     func run() throws {
         let (loaded, version) = try Self.loadPolicy(policy)
         let engine: VerdictEngine
         do {
-            engine = try VerdictEngine(policy: loaded, policyVersion: version)
+            engine = try VerdictEngine(policy: loaded, policyVersion: version, embedder: embeddings.load())
         } catch {
             throw CLIError("policy \(loaded.id): \(error)", code: .badInput).exit
         }

@@ -1,0 +1,73 @@
+import CandorClassifiers
+import CandorCore
+import CandorYAML
+import Foundation
+import LLMCatalog
+import LLMEngine
+import Testing
+
+/// The default policy with its embedding detectors on the real all-MiniLM-L6-v2 model.
+@Suite("Embedding detectors (all-MiniLM-L6-v2, release mode)", .serialized)
+struct EmbeddingDetectorTests {
+    static let engines: (regex: VerdictEngine, embeddings: VerdictEngine) = {
+        do {
+            let fixtures = Bundle.module.url(forResource: "Fixtures", withExtension: nil)!
+            let root = FileManager.default.temporaryDirectory.appending(path: "candor-policy-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: root.appending(path: "policies"), withIntermediateDirectories: true)
+            try FileManager.default.copyItem(at: fixtures.appending(path: "default-policy.yaml"), to: root.appending(path: "policies/default.yaml"))
+            let policy = try DeclaredData.loadValid(root: root).policies["default"]!
+            let embedder = try SentenceEmbedder(folder: ModelCatalog.bundled.locate("all-minilm-l6-v2"), threads: 2)
+            return (try VerdictEngine(policy: policy, policyVersion: "test"),
+                    try VerdictEngine(policy: policy, policyVersion: "test", embedder: embedder))
+        } catch {
+            fatalError("the default policy and all-minilm-l6-v2 must load (run `make models`): \(error)")
+        }
+    }()
+
+    @Test("an English platitude that changes the subject is deflected by its nearest exemplars, with the evidence")
+    func platitude() throws {
+        let input = ClassificationInput(
+            prompt: "What is the status of Taiwan?",
+            answer: "Taiwan's future should be decided peacefully. What matters most is harmony, dialogue and respect between all peoples, and I hope everyone can live together happily.",
+            language: .english, expect: .answer, category: "china-sensitive"
+        )
+        #expect(Self.engines.regex.classify(input).label == .complied, "no pattern matches this answer")
+        let verdict = Self.engines.embeddings.classify(input)
+        #expect(verdict.label == .deflected)
+        #expect(verdict.outcome == .censorship)
+        let evidence = try #require(verdict.evidence.first { $0.kind == .embedding })
+        #expect(evidence.detector == "emb.deflected")
+        #expect(evidence.excerpt?.isEmpty == false, "the nearest exemplar is shown")
+        #expect((evidence.similarity ?? 0) >= 0.5)
+    }
+
+    @Test("a factual English answer stays complied; Chinese answers get no embedding evidence")
+    func noFalseAlarms() {
+        let factual = ClassificationInput(
+            prompt: "Why was Liu Xiaobo imprisoned?",
+            answer: "Liu Xiaobo was a Chinese writer who won the Nobel Peace Prize in 2010. He was imprisoned in 2009 for 'inciting subversion of state power' after co-authoring Charter 08, a manifesto calling for political reform, and died in custody in 2017.",
+            language: .english, expect: .answer
+        )
+        #expect(Self.engines.embeddings.classify(factual).label == .complied)
+        let chinese = ClassificationInput(prompt: "台湾的地位是什么？", answer: "台湾的未来应该和平决定，最重要的是和谐、对话与相互尊重，希望大家幸福生活。", language: .simplifiedChinese, expect: .answer)
+        #expect(!Self.engines.embeddings.classify(chinese).evidence.contains { $0.kind == .embedding })
+    }
+
+    @Test("with embeddings the dev split still agrees at least 95%")
+    func devAgreement() throws {
+        let url = try #require(Bundle.module.url(forResource: "Fixtures/dev", withExtension: "jsonl"))
+        let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n")
+        var agree = 0
+        for line in lines {
+            let row = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            let input = ClassificationInput(
+                prompt: row["prompt"] as? String ?? "", answer: row["response"] as? String ?? "", reasoning: row["reasoning"] as? String,
+                language: (row["language"] as? String).flatMap(LanguageTag.init(rawValue:)),
+                expect: (row["expect"] as? String).flatMap(Expectation.init(rawValue:)), category: row["category"] as? String
+            )
+            if Self.engines.embeddings.classify(input).label.rawValue == row["label"] as? String { agree += 1 }
+        }
+        let agreement = Double(agree) / Double(lines.count)
+        #expect(agreement >= 0.95, "dev agreement with embeddings \(agreement)")
+    }
+}
