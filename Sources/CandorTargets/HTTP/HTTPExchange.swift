@@ -15,7 +15,38 @@ struct HTTPExchange: Sendable {
     let client: HTTPClient
 
     /// Sends `body` (JSON) to `url` and returns the response body of a 2xx answer.
+    ///
+    /// The client's own deadline normally ends a stalled exchange; a backstop timer a quarter of
+    /// a second later cancels the request if it has not (seen under heavy load), so no attempt
+    /// ever waits much past its timeout.
     func perform(
+        method: HTTPMethod, url: String, body: Data?, bearerToken: String?, timeoutSeconds: Double
+    ) async throws(TargetError) -> Data {
+        let outcome: Result<Data, TargetError>? = await withTaskGroup(of: Result<Data, TargetError>?.self) { group in
+            group.addTask {
+                do throws(TargetError) {
+                    return .success(try await performUnguarded(method: method, url: url, body: body, bearerToken: bearerToken, timeoutSeconds: timeoutSeconds))
+                } catch {
+                    return .failure(error)
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(max(0.001, timeoutSeconds) + 0.25))
+                return nil
+            }
+            defer { group.cancelAll() }
+            return await group.next() ?? nil
+        }
+        switch outcome {
+        case .success(let data): return data
+        case .failure(let error): throw error
+        case nil:
+            if Task.isCancelled { throw TargetError(.cancelled, "waiting for \(url)") }
+            throw TargetError(.timeout, "no answer within \(timeoutSeconds)s while waiting for \(url)")
+        }
+    }
+
+    private func performUnguarded(
         method: HTTPMethod, url: String, body: Data?, bearerToken: String?, timeoutSeconds: Double
     ) async throws(TargetError) -> Data {
         var request = HTTPClientRequest(url: url)
