@@ -46,6 +46,40 @@ public enum Vector {
         for i in 0..<n { x[i] *= inverse }
     }
 
+    /// x[i] = GELU(x[i]) = x·Φ(x), the erf form BERT uses, with erf from Abramowitz and Stegun
+    /// 7.1.26 (absolute error below 1.5e-7), eight lanes at a time.
+    public static func gelu(_ x: UnsafeMutablePointer<Float>, _ n: Int) {
+        var i = 0
+        let raw = UnsafeMutableRawPointer(x)
+        while i + 8 <= n {
+            let v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            raw.storeBytes(of: v * 0.5 * (1 + erf8(v * 0.70710678118654752)), toByteOffset: i * 4, as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < n {
+            x[i] = 0.5 * x[i] * (1 + erff(x[i] * 0.70710678118654752))
+            i += 1
+        }
+    }
+
+    /// erf(x) for eight lanes (Abramowitz and Stegun 7.1.26).
+    @inline(__always)
+    static func erf8(_ x: SIMD8<Float>) -> SIMD8<Float> {
+        let sign = SIMD8<Float>(repeating: 1).replacing(with: -1, where: x .< 0)
+        let a = x.replacing(with: -x, where: x .< 0)
+        let t = 1 / (1 + 0.3275911 * a)
+        var poly = SIMD8<Float>(repeating: 1.061405429)
+        poly = poly * t - 1.453152027
+        poly = poly * t + 1.421413741
+        poly = poly * t - 0.284496736
+        poly = poly * t + 0.254829592
+        poly = poly * t
+        var e = SIMD8<Float>()
+        let negativeSquare = -a * a
+        for lane in 0..<8 { e[lane] = expf(negativeSquare[lane]) }
+        return sign * (1 - poly * e)
+    }
+
     /// gate[i] = silu(gate[i]) · up[i].
     public static func swiglu(_ gate: UnsafeMutablePointer<Float>, _ up: UnsafePointer<Float>, _ n: Int) {
         for i in 0..<n {

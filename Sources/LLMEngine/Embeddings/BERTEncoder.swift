@@ -6,7 +6,8 @@ import LLMKernels
 /// Per token: word + position + token-type embeddings, LayerNorm; then per layer:
 /// self-attention (`heads` heads, scaled dot product, no mask needed because every sequence is
 /// attended separately), output projection, residual, LayerNorm; GELU (erf form) feed-forward,
-/// residual, LayerNorm. The linear layers run over every token of every sequence at once.
+/// residual, LayerNorm. The linear layers run over every token of every sequence at once, on
+/// weights repacked at load time for matrix × matrix products (``PackedMatrix``).
 public final class BERTEncoder: @unchecked Sendable {
     // @unchecked Sendable: the weights point into `file`'s read-only mapping, kept alive here,
     // and nothing is mutated after init; each `encode` call allocates its own buffers.
@@ -23,7 +24,7 @@ public final class BERTEncoder: @unchecked Sendable {
     }
 
     struct Layer {
-        var query, key, value, attentionOutput, intermediate, output: WeightMatrix
+        var query, key, value, attentionOutput, intermediate, output: PackedMatrix
         var queryBias, keyBias, valueBias, attentionOutputBias, intermediateBias, outputBias: UnsafePointer<Float>
         var attentionNormWeight, attentionNormBias, outputNormWeight, outputNormBias: UnsafePointer<Float>
     }
@@ -50,8 +51,8 @@ public final class BERTEncoder: @unchecked Sendable {
         func vector(_ name: String, _ count: Int) throws(ModelFileError) -> UnsafePointer<Float> {
             try weights.float32(prefix + name, shape: [count])
         }
-        func matrix(_ name: String, rows: Int, columns: Int) throws(ModelFileError) -> WeightMatrix {
-            WeightMatrix(data: UnsafeRawPointer(try weights.float32(prefix + name, shape: [rows, columns])), format: .f32, rows: rows, columns: columns)
+        func matrix(_ name: String, rows: Int, columns: Int) throws(ModelFileError) -> PackedMatrix {
+            PackedMatrix(WeightMatrix(data: UnsafeRawPointer(try weights.float32(prefix + name, shape: [rows, columns])), format: .f32, rows: rows, columns: columns))
         }
         wordEmbeddings = try weights.float32(prefix + "embeddings.word_embeddings.weight", shape: [c.vocabulary, c.hidden])
         positionEmbeddings = try weights.float32(prefix + "embeddings.position_embeddings.weight", shape: [c.maxPositions, c.hidden])
@@ -145,25 +146,17 @@ public final class BERTEncoder: @unchecked Sendable {
             linear(layer.key, layer.keyBias, input: x, rows: total, into: &k)
             linear(layer.value, layer.valueBias, input: x, rows: total, into: &v)
             // Attention, per sequence and head.
-            for s in 0..<sequences.count {
-                let start = offsets[s], count = sequences[s].count
-                for head in 0..<c.heads {
-                    let column = head * headSize
-                    for i in 0..<count {
-                        let qi = (start + i) * h + column
-                        q.withUnsafeBufferPointer { qp in
-                            k.withUnsafeBufferPointer { kp in
-                                for j in 0..<count {
-                                    scores[j] = Vector.dot(qp.baseAddress! + qi, kp.baseAddress! + (start + j) * h + column, headSize) * scale
+            q.withUnsafeBufferPointer { qp in
+                k.withUnsafeBufferPointer { kp in
+                    v.withUnsafeBufferPointer { vp in
+                        context.withUnsafeMutableBufferPointer { cp in
+                            scores.withUnsafeMutableBufferPointer { sp in
+                                for s in 0..<sequences.count {
+                                    Self.attend(q: qp.baseAddress!, k: kp.baseAddress!, v: vp.baseAddress!, into: cp.baseAddress!,
+                                                scores: sp.baseAddress!, start: offsets[s], count: sequences[s].count,
+                                                heads: c.heads, headSize: headSize, stride: h, scale: scale)
                                 }
                             }
-                        }
-                        scores.withUnsafeMutableBufferPointer { Vector.softmax($0.baseAddress!, count) }
-                        let out = (start + i) * h + column
-                        for d in 0..<headSize { context[out + d] = 0 }
-                        for j in 0..<count {
-                            let weight = scores[j], vj = (start + j) * h + column
-                            for d in 0..<headSize { context[out + d] += weight * v[vj + d] }
                         }
                     }
                 }
@@ -172,7 +165,7 @@ public final class BERTEncoder: @unchecked Sendable {
             for i in 0..<(total * h) { x[i] += projected[i] }
             x.withUnsafeMutableBufferPointer { Self.layerNorm($0.baseAddress!, rows: total, width: h, weight: layer.attentionNormWeight, bias: layer.attentionNormBias, epsilon: c.layerNormEpsilon) }
             linear(layer.intermediate, layer.intermediateBias, input: x, rows: total, into: &wide)
-            for i in 0..<wide.count { wide[i] = Self.gelu(wide[i]) }
+            wide.withUnsafeMutableBufferPointer { Vector.gelu($0.baseAddress!, $0.count) }
             linear(layer.output, layer.outputBias, input: wide, rows: total, into: &projected)
             for i in 0..<(total * h) { x[i] += projected[i] }
             x.withUnsafeMutableBufferPointer { Self.layerNorm($0.baseAddress!, rows: total, width: h, weight: layer.outputNormWeight, bias: layer.outputNormBias, epsilon: c.layerNormEpsilon) }
@@ -181,10 +174,10 @@ public final class BERTEncoder: @unchecked Sendable {
     }
 
     /// output[r] = W · input[r] + bias, for `rows` input rows.
-    private func linear(_ w: WeightMatrix, _ bias: UnsafePointer<Float>, input: [Float], rows: Int, into output: inout [Float]) {
+    private func linear(_ w: PackedMatrix, _ bias: UnsafePointer<Float>, input: [Float], rows: Int, into output: inout [Float]) {
         input.withUnsafeBufferPointer { inputPointer in
             output.withUnsafeMutableBufferPointer { outputPointer in
-                MatMul.multiply(w, input: inputPointer.baseAddress!, batch: rows, output: outputPointer.baseAddress!, threads: threads)
+                w.multiply(inputPointer.baseAddress!, count: rows, into: outputPointer.baseAddress!, threads: threads)
                 for r in 0..<rows {
                     let row = outputPointer.baseAddress! + r * w.rows
                     for i in 0..<w.rows { row[i] += bias[i] }
@@ -208,7 +201,25 @@ public final class BERTEncoder: @unchecked Sendable {
         }
     }
 
-    /// GELU, exact (erf) form, as BERT uses it.
-    @inline(__always)
-    static func gelu(_ x: Float) -> Float { 0.5 * x * (1 + erff(x * 0.70710678118654752)) }
+    /// Scaled dot-product attention of one sequence (rows `start ..< start + count`), every head:
+    /// `context[i] = Σ_j softmax_j(q_i · k_j · scale) v_j`.
+    static func attend(
+        q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>, into context: UnsafeMutablePointer<Float>,
+        scores: UnsafeMutablePointer<Float>, start: Int, count: Int, heads: Int, headSize: Int, stride: Int, scale: Float
+    ) {
+        for head in 0..<heads {
+            let column = head * headSize
+            for i in 0..<count {
+                let qi = q + (start + i) * stride + column
+                for j in 0..<count { scores[j] = Vector.dot(qi, k + (start + j) * stride + column, headSize) * scale }
+                Vector.softmax(scores, count)
+                let out = context + (start + i) * stride + column
+                out.update(repeating: 0, count: headSize)
+                for j in 0..<count {
+                    let weight = scores[j], vj = v + (start + j) * stride + column
+                    for d in 0..<headSize { out[d] += weight * vj[d] }
+                }
+            }
+        }
+    }
 }
