@@ -13,6 +13,7 @@ import CandorStore
 import Foundation
 import LLMServer
 import Logging
+import Synchronization
 
 /// Answers every request after a fixed delay with a fixed, plausible answer.
 struct FixedLatencyEngine: ChatEngine {
@@ -43,22 +44,44 @@ func audit(root: URL) async throws -> (attempts: Int, seconds: Double) {
     let store = try CandorStore(url: root.appending(path: "bench.sqlite"))
     let session = try AuditSession.prepare(campaignURL: root.appending(path: "audits/bench.yaml"), store: store, candorVersion: "bench")
     let start = ContinuousClock.now
-    let runs = try await session.run(force: false)
+    let sending = Mutex<ContinuousClock.Instant?>(nil)
+    let runs = try await session.run(force: false) { event in
+        if case .runStarted = event { sending.withLock { $0 = ContinuousClock.now } }
+    }
     let seconds = (ContinuousClock.now - start).seconds
+    if let began = sending.withLock({ $0 }) {
+        print("  (setup before sending: \(format((began - start).seconds, 3)) s; sending and classifying: \(format((ContinuousClock.now - began).seconds, 3)) s)")
+    }
     let attempts = try runs.reduce(0) { $0 + (try store.findings(run: $1.id)).filter { $0.attempt.state == .answered }.count }
     return (attempts, seconds)
 }
 
-/// Starts a fixed-latency endpoint; returns its base URL and the server task.
-func startEndpoint(delay: Duration) async throws -> (String, Task<Void, any Error>) {
-    let (stream, continuation) = AsyncStream<Int>.makeStream()
+/// Serves a fixed-latency endpoint in this process until killed, printing its port first
+/// (`bench-campaign --serve-endpoint MILLISECONDS`).
+func serveEndpoint(milliseconds: Int) async throws {
     var quiet = Logger(label: "bench-endpoint")
     quiet.logLevel = .critical
-    let server = ModelServer(engine: FixedLatencyEngine(delay: delay), port: 0, logger: quiet)
-    let task = Task { try await server.run { port in continuation.yield(port) } }
-    var iterator = stream.makeAsyncIterator()
-    guard let port = await iterator.next() else { throw CancellationError() }
-    return ("http://127.0.0.1:\(port)/v1", task)
+    let server = ModelServer(engine: FixedLatencyEngine(delay: .milliseconds(milliseconds)), port: 0, logger: quiet)
+    try await server.run { port in FileHandle.standardOutput.write(Data("\(port)\n".utf8)) }
+}
+
+/// Starts a fixed-latency endpoint in a child process (so its CPU time is not charged to the
+/// audit, as with a real remote endpoint); returns its base URL and the process.
+func startEndpoint(delay milliseconds: Int) throws -> (String, Process) {
+    let process = Process()
+    process.executableURL = URL(filePath: "/proc/self/exe").resolvingSymlinksInPath()
+    process.arguments = ["--serve-endpoint", String(milliseconds)]
+    let output = Pipe()
+    process.standardOutput = output
+    try process.run()
+    var text = ""
+    while !text.contains("\n") {
+        let chunk = output.fileHandleForReading.availableData
+        guard !chunk.isEmpty else { throw CancellationError() }
+        text += String(decoding: chunk, as: UTF8.self)
+    }
+    guard let port = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) else { throw CancellationError() }
+    return ("http://127.0.0.1:\(port)/v1", process)
 }
 
 func endpointCampaign(baseURL: String) -> String {
@@ -108,23 +131,29 @@ struct BenchCampaign {
             FileHandle.standardError.write(Data("run from the repository root (bench/campaign does)\n".utf8))
             exit(2)
         }
+        if let index = CommandLine.arguments.firstIndex(of: "--serve-endpoint"), index + 1 < CommandLine.arguments.count,
+           let milliseconds = Int(CommandLine.arguments[index + 1]) {
+            try await serveEndpoint(milliseconds: milliseconds)
+            return
+        }
         let skipModel = CommandLine.arguments.contains("--no-model")
         var roots: [URL] = []
         defer { roots.forEach { try? FileManager.default.removeItem(at: $0) } }
 
-        print("== endpoint with a fixed 50 ms latency, concurrency 64")
-        let (slowURL, slowServer) = try await startEndpoint(delay: .milliseconds(50))
+        print("== endpoint (another process) with a fixed 50 ms latency, concurrency 64")
+        let (slowURL, slowServer) = try startEndpoint(delay: 50)
         roots.append(try makeRoot(campaign: endpointCampaign(baseURL: slowURL)))
         let slow = try await audit(root: roots.last!)
-        slowServer.cancel()
-        let ideal = Double(slow.attempts) * 0.050 / 64
+        slowServer.terminate()
+        // Whole waves: 2,016 attempts at 64 in flight need 32 rounds of 50 ms.
+        let ideal = Double((slow.attempts + 63) / 64) * 0.050
         print("attempts \(slow.attempts)  wall \(format(slow.seconds)) s  ideal \(format(ideal)) s  ratio to ideal \(format(slow.seconds / ideal)) (target <= 1.10)")
 
-        print("== the same endpoint with no latency: per-attempt overhead (scheduler + SQLite + verdicts + loopback HTTP)")
-        let (fastURL, fastServer) = try await startEndpoint(delay: .zero)
+        print("== the same endpoint with no latency: per-attempt overhead (scheduler + SQLite + verdicts + HTTP client)")
+        let (fastURL, fastServer) = try startEndpoint(delay: 0)
         roots.append(try makeRoot(campaign: endpointCampaign(baseURL: fastURL)))
         let fast = try await audit(root: roots.last!)
-        fastServer.cancel()
+        fastServer.terminate()
         let perAttempt = fast.seconds / Double(fast.attempts) * 1000
         print("attempts \(fast.attempts)  wall \(format(fast.seconds)) s  \(format(perAttempt, 3)) ms per attempt  ratio to the 1 ms budget \(format(perAttempt / 1.0, 3))")
 

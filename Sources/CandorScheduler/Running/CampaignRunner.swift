@@ -46,7 +46,8 @@ public actor CampaignRunner {
     }
 
     private enum Event: Sendable {
-        case answered(PlannedAttempt, TargetResponse, latency: Double)
+        /// An answer, already judged in the attempt's own task (concurrently with others).
+        case answered(PlannedAttempt, TargetResponse, latency: Double, verdict: Verdict?)
         case failed(PlannedAttempt, TargetError)
         case timer
     }
@@ -91,14 +92,20 @@ public actor CampaignRunner {
                     case .send(let key, let attemptTry):
                         guard let attempt = byKey[key] else { continue }
                         tries[key] = attemptTry
+                        let judge = self.judge
                         group.addTask {
                             let sentAt = clock.now()
+                            let response: TargetResponse
                             do throws(TargetError) {
-                                let response = try await target.send(attempt.request)
-                                return .answered(attempt, response, latency: clock.now() - sentAt)
+                                response = try await target.send(attempt.request)
                             } catch {
                                 return .failed(attempt, error)
                             }
+                            // Judged here, so classifying one answer never holds up the others;
+                            // the commit stays in the runner, one writer at a time.
+                            let latency = clock.now() - sentAt
+                            let verdict = await judge?.verdict(for: attempt, response: response)
+                            return .answered(attempt, response, latency: latency, verdict: verdict)
                         }
                     case .wakeUp(let at):
                         if timerAt == nil || at < timerAt! {
@@ -120,8 +127,7 @@ public actor CampaignRunner {
                 switch event {
                 case .timer:
                     if let at = timerAt, clock.now() >= at { timerAt = nil }
-                case .answered(let attempt, let response, let latency):
-                    let verdict = await judge?.verdict(for: attempt, response: response)
+                case .answered(let attempt, let response, let latency, let verdict):
                     try await ledger.recordAnswer(attempt, response: response, latencySeconds: latency, tries: tries[attempt.key] ?? 1, verdict: verdict)
                     machine.succeeded(attempt.key)
                 case .failed(let attempt, let error):

@@ -22,6 +22,10 @@ public final class CandorStore: Sendable {
             configuration.foreignKeysEnabled = true
             configuration.busyMode = .timeout(10)
             configuration.label = "candor"
+            // WAL with synchronous=NORMAL: a commit is durable against a crash of the process
+            // (SIGKILL, Ctrl-C) and costs no fsync; a power cut can lose the last commits, which
+            // then stay pending and are sent again on resume, never duplicated.
+            configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
             pool = try DatabasePool(path: url.path, configuration: configuration)
             try Migrations.migrator.migrate(pool)
         } catch {
