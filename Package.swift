@@ -152,6 +152,12 @@ let package = Package(
             path: "Sources/BenchCampaign",
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "bench-engine",
+            dependencies: ["LLMEngine", "LLMCatalog", "LLMTokenizers"],
+            path: "Sources/BenchEngine",
+            swiftSettings: swiftSettings
+        ),
         /// `bench/classifier`: agreement with the labelled splits and classification throughput.
         .executableTarget(
             name: "BenchClassifier",
