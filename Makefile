@@ -46,5 +46,11 @@ demo: models
 	$(CANDOR) audit audits/china-censorship.yaml --db $(DEMO_DB) --limit-per-pack $(DEMO_LIMIT) --max-tokens $(DEMO_TOKENS)
 	@echo "findings stored in $(DEMO_DB); try: $(CANDOR) runs list --db $(DEMO_DB)"
 
+## bench: the benchmarks (they print ratios against baselines measured in the same run)
+bench: models
+	bench/engine
+	bench/classifier --embeddings
+	bench/campaign
+
 clean:
 	rm -rf .build out
