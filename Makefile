@@ -44,7 +44,9 @@ demo: models
 	$(CANDOR) validate
 	@mkdir -p $(dir $(DEMO_DB))
 	$(CANDOR) audit audits/china-censorship.yaml --db $(DEMO_DB) --limit-per-pack $(DEMO_LIMIT) --max-tokens $(DEMO_TOKENS)
-	@echo "findings stored in $(DEMO_DB); try: $(CANDOR) runs list --db $(DEMO_DB)"
+	@run=$$($(CANDOR) runs list --db $(DEMO_DB) --campaign china-censorship | awk -F'\t' '$$3 == "qwen2.5-coder-0.5b" { print $$1; exit }'); \
+	if [ -n "$$run" ]; then $(CANDOR) report $$run --db $(DEMO_DB) --format html --out $(dir $(DEMO_DB))demo-report.html; fi
+	@echo "findings stored in $(DEMO_DB); report of the Qwen run: $(dir $(DEMO_DB))demo-report.html; try: $(CANDOR) runs list --db $(DEMO_DB)"
 
 ## bench: the benchmarks (they print ratios against baselines measured in the same run)
 bench: models
