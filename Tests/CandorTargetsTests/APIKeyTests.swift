@@ -24,7 +24,7 @@ struct APIKeyTests {
         defer { server.stop() }
         let target = OpenAICompatibleTarget(
             name: "t", baseURL: server.baseURL + "/v1", model: "m", apiKeyEnvironmentVariable: variable)
-        let request = TargetRequest(prompt: "hi", maxTokens: 8, temperature: 0, topP: 1, seed: 1, timeoutSeconds: 5)
+        let request = TargetRequest(prompt: "hi", maxTokens: 8, temperature: 0, topP: 1, seed: 1, timeoutSeconds: 30)
 
         let response = try await target.send(request)
         #expect(!response.requestParameters.contains(Self.secret))
@@ -50,7 +50,7 @@ struct APIKeyTests {
         let variable = "CANDOR_TEST_UNSET_\(UInt32.random(in: 0...UInt32.max))"
         let target = OpenAICompatibleTarget(name: "t", baseURL: "http://127.0.0.1:9/v1", model: "m", apiKeyEnvironmentVariable: variable)
         do {
-            _ = try await target.send(TargetRequest(prompt: "hi", maxTokens: 8, temperature: 0, topP: 1, seed: 1, timeoutSeconds: 5))
+            _ = try await target.send(TargetRequest(prompt: "hi", maxTokens: 8, temperature: 0, topP: 1, seed: 1, timeoutSeconds: 30))
             Issue.record("expected a failure")
         } catch {
             #expect(error.kind == .unavailable)

@@ -21,7 +21,7 @@ struct FaultCampaignAuditTests {
             case .serverErrorsTwice: [.status(500), .status(503), .answer(content: "Here you go.")]
             case .resetOnce: [.reset, .truncated, .answer(content: "Fine.")]
             case .badRequest: [.status(400)]
-            case .stallsForever: [.stall(seconds: 3)]
+            case .stallsForever: [.stall(seconds: 6)]
             }
         }
 
@@ -33,7 +33,7 @@ struct FaultCampaignAuditTests {
             case .serverErrorsTwice: (.answered, 3, nil)
             case .resetOnce: (.answered, 3, nil)
             case .badRequest: (.failed, 1, "400")
-            case .stallsForever: (.failed, 3, "timeout: no answer within 1.0s")
+            case .stallsForever: (.failed, 3, "timeout: no answer within 2.0s")
             }
         }
 
@@ -80,7 +80,7 @@ struct FaultCampaignAuditTests {
             select: { packs: [harmful], limit_per_pack: 24 }
             decoding: { max_tokens: 16, temperature: 0, seed: 9 }
             concurrency: 8
-            timeout: 1
+            timeout: 2
             retries: 2
             policy: default
             """.write(to: root.appending(path: "audits/faults.yaml"), atomically: true, encoding: .utf8)

@@ -14,7 +14,7 @@ struct FaultServerCampaignTests {
         (.status(503), .server(status: 503)),
         (.status(400), .client(status: 400)),
         (.reset, .connection),
-        (.stall(seconds: 3), .timeout),
+        (.stall(seconds: 6), .timeout),
         (.truncated, .invalidResponse),
         (.invalidJSON, .invalidResponse),
         (.answer(content: "<think>\n\n</think>\n\nno"), nil),
@@ -44,7 +44,7 @@ struct FaultServerCampaignTests {
             for number in 0..<48 {
                 group.addTask {
                     let request = TargetRequest(
-                        prompt: "attempt \(number)", maxTokens: 8, temperature: 0, topP: 1, seed: UInt64(number), timeoutSeconds: 1)
+                        prompt: "attempt \(number)", maxTokens: 8, temperature: 0, topP: 1, seed: UInt64(number), timeoutSeconds: 2)
                     return (number, await Self.attempt(target, request))
                 }
             }

@@ -19,7 +19,7 @@ struct ModelServerTests {
             request.method = .POST
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(string: json))
-            let response = try await client.execute(request, timeout: .seconds(10))
+            let response = try await client.execute(request, timeout: .seconds(300))
             let body = try await response.body.collect(upTo: 1 << 22)
             try await client.shutdown()
             return (Int(response.status.code), String(buffer: body))
@@ -34,7 +34,7 @@ struct ModelServerTests {
         let server = try await RunningModelServer.start(Self.engine)
         let target = OpenAICompatibleTarget(name: "local", baseURL: server.baseURL + "/v1", model: "scripted-model")
         let request = TargetRequest(
-            systemPrompt: "Be brief.", prompt: "who are you", maxTokens: 100, temperature: 0, topP: 1, seed: 3, timeoutSeconds: 10)
+            systemPrompt: "Be brief.", prompt: "who are you", maxTokens: 100, temperature: 0, topP: 1, seed: 3, timeoutSeconds: 300)
         let response = try await target.send(request)
         #expect(response.text == "echo: who are you")
         #expect(response.reasoning == nil)

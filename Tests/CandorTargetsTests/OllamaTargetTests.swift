@@ -7,9 +7,9 @@ import Testing
 struct OllamaTargetTests {
     static let request = TargetRequest(
         systemPrompt: "Answer briefly.", prompt: "Is Taiwan a country?", maxTokens: 32, temperature: 0.2, topP: 0.95,
-        seed: 7, timeoutSeconds: 5)
+        seed: 7, timeoutSeconds: 30)
 
-    static func send(_ fault: Fault, timeout: Double = 5) async throws -> (Result<TargetResponse, TargetError>, [RecordedRequest]) {
+    static func send(_ fault: Fault, timeout: Double = 30) async throws -> (Result<TargetResponse, TargetError>, [RecordedRequest]) {
         let server = try await FaultServer.start(plan: .always(fault))
         defer { server.stop() }
         let target = OllamaTarget(name: "ollama", baseURL: server.baseURL, model: "qwen3:0.6b")
