@@ -26,6 +26,7 @@ struct Candor: AsyncParsableCommand {
             ClassifyCommand.self,
             GenerateCommand.self,
             ServeModelCommand.self,
+            ServeCommand.self,
             ModelsCommand.self,
             AuditCommand.self,
             ResumeCommand.self,
