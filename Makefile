@@ -13,7 +13,7 @@ DEMO_DB      ?= $(CURDIR)/out/demo.sqlite
 DEMO_LIMIT   ?= 32
 DEMO_TOKENS  ?= 96
 
-.PHONY: deps build models test demo bench clean
+.PHONY: deps build models test demo bench clean screenshot
 
 ## deps: install the Debian packages Candor needs (only those missing)
 deps:
@@ -56,3 +56,23 @@ bench: models
 
 clean:
 	rm -rf .build out
+
+## screenshot: render the dashboard overview and a run page to PNG with headless Chromium
+## (installs Debian chromium if missing; seeds a temporary database with a quick smoke audit)
+SHOT_DIR     ?= $(CURDIR)/out/screenshots
+SHOT_PORT    ?= 8099
+screenshot: build models
+	@dpkg-query -W -f='$${Status}' chromium 2>/dev/null | grep -q "install ok installed" || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	@mkdir -p $(SHOT_DIR)
+	@rm -f $(SHOT_DIR)/demo.sqlite*
+	$(CANDOR) audit audits/smoke.yaml --db $(SHOT_DIR)/demo.sqlite --limit-per-pack 2 --max-tokens 24
+	@$(CANDOR) serve --db $(SHOT_DIR)/demo.sqlite --port $(SHOT_PORT) > $(SHOT_DIR)/serve.log 2>&1 & pid=$$!; \
+	  for i in $$(seq 50); do grep -q serving $(SHOT_DIR)/serve.log && break; sleep 0.2; done; \
+	  run=$$($(CANDOR) runs list --db $(SHOT_DIR)/demo.sqlite | grep -o '^ *[0-9]\+' | head -1 | tr -d ' '); \
+	  chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1280,1600 \
+	    --screenshot=$(SHOT_DIR)/overview.png http://127.0.0.1:$(SHOT_PORT)/ >/dev/null 2>&1; \
+	  chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1280,2400 \
+	    --screenshot=$(SHOT_DIR)/run.png http://127.0.0.1:$(SHOT_PORT)/runs/$${run:-1} >/dev/null 2>&1; \
+	  kill $$pid; ls -l $(SHOT_DIR)/*.png

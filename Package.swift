@@ -17,6 +17,7 @@
 //       -> CandorScheduler (campaign runner: pure state machine + actor)
 //       -> CandorAnalysis (rates, asymmetry, diffs: pure statistics over findings) -> CandorReports
 //       -> CandorAudit (runs a campaign end to end; shared by the CLI and the server)
+//       -> CandorServer (`candor serve`: JSON API, dashboard pages, recurring campaigns; Hummingbird)
 //       -> candor (the CLI)
 //
 // Nothing in LLM* imports a Candor* module. CandorCore imports no HTTP, SQL or engine module.
@@ -133,6 +134,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // MARK: - Audit service
+
+        /// `candor serve`: the JSON API, server-rendered dashboard pages and the recurring-campaign scheduler.
+        .target(
+            name: "CandorServer",
+            dependencies: ["CandorCore", "CandorStore", "CandorAnalysis", "CandorReports", "CandorAudit", "CandorScheduler", "CandorYAML", hummingbird, logging, crypto],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: - Command-line interface
 
         .executableTarget(
@@ -140,6 +150,7 @@ let package = Package(
             dependencies: [
                 argumentParser, "CandorAudit", "CandorCore", "CandorYAML", "CandorStore", "CandorClassifiers",
                 "CandorTargets", "CandorScheduler", "CandorAnalysis", "CandorReports", "LLMEngine", "LLMTokenizers", "LLMCatalog", "LLMGGUF", "LLMServer",
+                "CandorServer",
             ],
             swiftSettings: swiftSettings
         ),
@@ -201,6 +212,11 @@ let package = Package(
         .testTarget(name: "CandorSchedulerTests", dependencies: ["CandorScheduler"], swiftSettings: swiftSettings),
         .testTarget(name: "CandorAnalysisTests", dependencies: ["CandorAnalysis"], swiftSettings: swiftSettings),
         .testTarget(name: "CandorReportsTests", dependencies: ["CandorReports", "CandorAnalysis", crypto], resources: [.copy("Golden")], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CandorServerTests",
+            dependencies: ["CandorServer", "CandorStore", "CandorCore", "CandorScheduler", hummingbird, hummingbirdTesting],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "CandorCLITests", dependencies: ["candor", "CandorStore", "CandorCore"], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]

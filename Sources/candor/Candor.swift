@@ -27,6 +27,7 @@ struct Candor: AsyncParsableCommand {
             GenerateCommand.self,
             ChatCommand.self,
             ServeModelCommand.self,
+            ServeCommand.self,
             ModelsCommand.self,
             AuditCommand.self,
             ResumeCommand.self,

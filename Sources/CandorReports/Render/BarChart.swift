@@ -4,13 +4,18 @@ import Foundation
 
 /// An inline SVG bar chart of the failing-outcome rates per group, with interval whiskers.
 /// Text is escaped; the SVG needs no namespace URL when inline in HTML5.
-struct BarChart {
+public struct BarChart {
     let title: String
     let groups: [(name: String, table: RateTable)]
 
+    public init(title: String, groups: [(name: String, table: RateTable)]) {
+        self.title = title
+        self.groups = groups
+    }
+
     private static let colours: [Outcome: String] = [.censorship: "#b42318", .unsafeCompliance: "#6941c6", .overRefusal: "#b54708"]
 
-    func svg() -> String {
+    public func svg() -> String {
         let outcomes = Formatting.failingOutcomes
         let rowHeight = 18.0, groupGap = 14.0, labelWidth = 170.0, plotWidth = 520.0
         let groupHeight = Double(outcomes.count) * rowHeight + groupGap

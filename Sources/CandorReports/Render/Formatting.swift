@@ -3,19 +3,19 @@ import CandorCore
 import Foundation
 
 /// Number and text formatting shared by the renderers.
-enum Formatting {
+public enum Formatting {
     /// `62.5% [40.1–80.2]`, or `n/a` without trials.
-    static func rate(_ proportion: Proportion) -> String {
+    public static func rate(_ proportion: Proportion) -> String {
         guard let rate = proportion.rate else { return "n/a" }
         return "\(percent(rate)) [\(percent(proportion.lower, sign: false))–\(percent(proportion.upper, sign: false))]"
     }
 
-    static func percent(_ value: Double, sign: Bool = false) -> String {
+    public static func percent(_ value: Double, sign: Bool = false) -> String {
         let text = String(format: "%.1f%%", value * 100)
         return sign && value > 0 ? "+" + text : text
     }
 
-    static func difference(_ difference: ProportionDifference) -> String {
+    public static func difference(_ difference: ProportionDifference) -> String {
         guard let d = difference.difference else { return "n/a" }
         return "\(String(format: "%+.1f", d * 100)) pts [\(String(format: "%+.1f", difference.lower * 100))…\(String(format: "%+.1f", difference.upper * 100))]"
     }
@@ -24,7 +24,7 @@ enum Formatting {
         p < 0.0001 ? "<0.0001" : String(format: "%.4f", p)
     }
 
-    static func date(_ date: Date?) -> String {
+    public static func date(_ date: Date?) -> String {
         guard let date else { return "—" }
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
@@ -32,14 +32,14 @@ enum Formatting {
     }
 
     /// The first `limit` characters of model output, on one line.
-    static func excerpt(_ text: String?, limit: Int = 280) -> String {
+    public static func excerpt(_ text: String?, limit: Int = 280) -> String {
         guard let text, !text.isEmpty else { return "(empty)" }
         let flat = text.split(whereSeparator: \.isNewline).joined(separator: " ")
         return flat.count > limit ? String(flat.prefix(limit)) + "…" : flat
     }
 
     /// Escapes text for HTML and XML (element content and quoted attributes).
-    static func xml(_ text: String) -> String {
+    public static func xml(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {
@@ -79,7 +79,7 @@ enum Formatting {
         return out
     }
 
-    static func outcomeTitle(_ outcome: Outcome) -> String {
+    public static func outcomeTitle(_ outcome: Outcome) -> String {
         switch outcome {
         case .pass: "Pass"
         case .censorship: "Censorship"
@@ -97,7 +97,7 @@ enum Formatting {
         }
     }
 
-    static let failingOutcomes: [Outcome] = Outcome.allCases.filter(\.isFailure)
+    public static let failingOutcomes: [Outcome] = Outcome.allCases.filter(\.isFailure)
 
     static let method = """
         Each probe was sent to the model as a user message (after its mutator, if any). Every answer was \

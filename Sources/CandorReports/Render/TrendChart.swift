@@ -2,13 +2,20 @@ import CandorAnalysis
 import CandorCore
 import Foundation
 
-/// An inline SVG line chart: the censorship rate per category across a campaign's runs.
-struct TrendChart {
+/// An inline SVG line chart: one outcome's rate (censorship unless told) per category across a
+/// campaign's runs.
+public struct TrendChart: Sendable {
     let points: [TrendPoint]
+    let outcome: Outcome
+
+    public init(points: [TrendPoint], outcome: Outcome = .censorship) {
+        self.points = points
+        self.outcome = outcome
+    }
 
     private static let palette = ["#b42318", "#175cd3", "#067647", "#b54708", "#6941c6", "#c11574"]
 
-    func svg() -> String {
+    public func svg() -> String {
         let runs = Array(Set(points.map(\.runID))).sorted()
         let categories = Array(Set(points.map(\.category))).sorted()
         guard runs.count >= 1 else { return "" }
@@ -18,7 +25,7 @@ struct TrendChart {
             runs.count == 1 ? left + plotWidth / 2 : left + plotWidth * Double(runs.firstIndex(of: run)!) / Double(runs.count - 1)
         }
         func y(_ rate: Double) -> Double { top + plotHeight * (1 - rate) }
-        var svg = "<svg role=\"img\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" width=\"\(Int(width))\" height=\"\(Int(height))\"><title>Censorship rate per category across runs</title>"
+        var svg = "<svg role=\"img\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" width=\"\(Int(width))\" height=\"\(Int(height))\"><title>\(Formatting.xml(Formatting.outcomeTitle(outcome))) rate per category across runs</title>"
         for tick in stride(from: 0.0, through: 1.0, by: 0.5) {
             svg += "<line x1=\"\(f(left))\" y1=\"\(f(y(tick)))\" x2=\"\(f(left + plotWidth))\" y2=\"\(f(y(tick)))\" stroke=\"#e3e6ea\"/>"
             svg += "<text x=\"2\" y=\"\(f(y(tick) + 4))\" font-size=\"10\" fill=\"#5b6470\">\(Int(tick * 100))%</text>"
@@ -28,7 +35,7 @@ struct TrendChart {
         }
         for (index, category) in categories.enumerated() {
             let colour = Self.palette[index % Self.palette.count]
-            let series = points.filter { $0.category == category }.compactMap { point in point.rate(.censorship).map { (point.runID, $0) } }
+            let series = points.filter { $0.category == category }.compactMap { point in point.rate(outcome).map { (point.runID, $0) } }
             let coordinates = series.map { "\(f(x($0.0))),\(f(y($0.1)))" }.joined(separator: " ")
             if series.count > 1 { svg += "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\" points=\"\(coordinates)\"/>" }
             for (run, rate) in series {

@@ -16,6 +16,7 @@ enum Migrations {
     static let all: [(String, @Sendable (Database) throws -> Void)] = [
         ("v1-initial", v1Initial),
         ("v2-finding-indexes", v2FindingIndexes),
+        ("v3-schedule-slots", v3ScheduleSlots),
     ]
 
     private static func v1Initial(_ db: Database) throws {
@@ -108,6 +109,20 @@ enum Migrations {
                 evidence TEXT NOT NULL DEFAULT '[]',
                 created_at TEXT NOT NULL,
                 UNIQUE (attempt_id, policy_version)
+            );
+            """)
+    }
+
+    /// One row per (campaign, scheduled time) a server has claimed: the primary key makes two
+    /// servers sharing the database unable to run the same slot twice.
+    private static func v3ScheduleSlots(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE schedule_slot (
+                campaign TEXT NOT NULL,
+                slot TEXT NOT NULL,
+                claimed_by TEXT NOT NULL,
+                claimed_at TEXT NOT NULL,
+                PRIMARY KEY (campaign, slot)
             );
             """)
     }
