@@ -139,7 +139,7 @@ let package = Package(
         /// `candor serve`: the JSON API, server-rendered dashboard pages and the recurring-campaign scheduler.
         .target(
             name: "CandorServer",
-            dependencies: ["CandorCore", "CandorStore", "CandorAnalysis", "CandorReports", "CandorAudit", "CandorScheduler", "CandorYAML", hummingbird, logging, crypto],
+            dependencies: ["CandorCore", "CandorStore", "CandorAnalysis", "CandorReports", "CandorAudit", "CandorScheduler", "CandorYAML", "LLMEngine", hummingbird, logging, crypto],
             swiftSettings: swiftSettings
         ),
 

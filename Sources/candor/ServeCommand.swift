@@ -18,11 +18,13 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Address to bind.") var host: String = "127.0.0.1"
     @Option(help: "Port (0 picks a free one and prints it).") var port: Int = 8080
     @Option(help: "The folder holding audits/, probes/ and policies/.") var root: String = "."
+    @OptionGroup var embeddings: EmbeddingOptions
 
     func run() async throws {
         let store = try database.open()
         let token = ProcessInfo.processInfo.environment["CANDOR_API_TOKEN"]
-        let configuration = AuditServer.Configuration(host: host, port: port, root: URL(filePath: root), token: token, candorVersion: CandorVersion.string)
+        var configuration = AuditServer.Configuration(host: host, port: port, root: URL(filePath: root), token: token, candorVersion: CandorVersion.string)
+        configuration.embedder = embeddings.load()
         let server: AuditServer
         do { server = try AuditServer(configuration: configuration, store: store) } catch { throw CLIError(error.message).exit }
         let host = self.host

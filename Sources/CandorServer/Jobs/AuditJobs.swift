@@ -4,6 +4,7 @@ import CandorScheduler
 import CandorStore
 import Foundation
 import HTTPTypes
+import LLMEngine
 
 /// Starts campaign audits in background tasks, tracks their progress and cancels them.
 ///
@@ -22,9 +23,9 @@ public actor AuditJobs {
     }
 
     /// The server's usual starter: the campaign `name` from `root/audits`, recorded in `store`.
-    public static func starter(root: URL, store: CandorStore, candorVersion: String) -> Starter {
+    public static func starter(root: URL, store: CandorStore, candorVersion: String, embedder: SentenceEmbedder? = nil) -> Starter {
         { (name: String) throws(AuditError) -> AuditSession in
-            try AuditSession.prepare(campaignURL: AuditSession.campaignURL(name, root: root), store: store, candorVersion: candorVersion)
+            try AuditSession.prepare(campaignURL: AuditSession.campaignURL(name, root: root), store: store, embedder: embedder, candorVersion: candorVersion)
         }
     }
 

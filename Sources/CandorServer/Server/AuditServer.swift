@@ -2,6 +2,7 @@ import CandorCore
 import CandorScheduler
 import CandorStore
 import Foundation
+import LLMEngine
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -19,6 +20,8 @@ public struct AuditServer: Sendable {
         public var token: String?
         public var maxBodyBytes: Int
         public var candorVersion: String
+        /// Enables the policy's embedding detectors for audits this server starts (as `candor audit` does).
+        public var embedder: SentenceEmbedder?
 
         public init(host: String = "127.0.0.1", port: Int = 8080, root: URL, token: String?, maxBodyBytes: Int = 64 * 1024, candorVersion: String) {
             self.host = host
@@ -46,7 +49,7 @@ public struct AuditServer: Sendable {
         }
         self.configuration = configuration
         self.store = store
-        self.jobs = jobs ?? AuditJobs(starter: AuditJobs.starter(root: configuration.root, store: store, candorVersion: configuration.candorVersion))
+        self.jobs = jobs ?? AuditJobs(starter: AuditJobs.starter(root: configuration.root, store: store, candorVersion: configuration.candorVersion, embedder: configuration.embedder))
         self.logger = logger
     }
 
