@@ -32,8 +32,14 @@ let swiftSettings: [SwiftSetting] = [
 
 #if arch(x86_64)
 let kernelSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
+/// One target per instruction-set variant, each compiled with its own flags; LLMKernels picks one
+/// at run time from CPUID and keeps its portable SIMD kernels as the fallback and reference.
+let avx2Settings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell", "-Xcc", "-mavx2", "-Xcc", "-mfma"])]
+let kernelVariants: [Target.Dependency] = ["LLMKernelsAVX2"]
 #else
 let kernelSettings: [SwiftSetting] = []
+let avx2Settings: [SwiftSetting] = []
+let kernelVariants: [Target.Dependency] = []
 #endif
 
 // MARK: - Dependencies (local copies at listed versions)
@@ -53,6 +59,7 @@ let package = Package(
     products: [
         .executable(name: "candor", targets: ["candor"]),
         .executable(name: "bench-classifier", targets: ["BenchClassifier"]),
+        .executable(name: "bench-engine", targets: ["BenchEngine"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -80,7 +87,9 @@ let package = Package(
         // target Swift lowers SIMD fused multiply-add to a library call per lane and half floats
         // to software conversion, several times slower. `CPUFeatures.check()` refuses to run on a
         // processor without them, with a clear message, instead of crashing.
-        .target(name: "LLMKernels", swiftSettings: swiftSettings + kernelSettings),
+        .target(name: "LLMKernels", dependencies: kernelVariants, swiftSettings: swiftSettings + kernelSettings),
+        /// The AVX2 integer dot product (x86-64 only; empty elsewhere).
+        .target(name: "LLMKernelsAVX2", swiftSettings: swiftSettings + avx2Settings),
         .target(name: "LLMTokenizers", dependencies: ["PCRE2", "LLMGGUF"], swiftSettings: swiftSettings),
         .target(
             name: "LLMEngine",
@@ -163,12 +172,8 @@ let package = Package(
             path: "Sources/BenchCampaign",
             swiftSettings: swiftSettings
         ),
-        .executableTarget(
-            name: "bench-engine",
-            dependencies: ["LLMEngine", "LLMCatalog", "LLMTokenizers"],
-            path: "Sources/BenchEngine",
-            swiftSettings: swiftSettings
-        ),
+        /// Engine throughput and memory on a model file (run through `bench/engine`).
+        .executableTarget(name: "BenchEngine", dependencies: ["LLMEngine", "LLMKernels", "LLMTokenizers"], swiftSettings: swiftSettings),
         /// `bench/classifier`: agreement with the labelled splits and classification throughput.
         .executableTarget(
             name: "BenchClassifier",

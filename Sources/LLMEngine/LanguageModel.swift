@@ -1,5 +1,6 @@
 import Foundation
 import LLMGGUF
+import LLMKernels
 import LLMTokenizers
 
 /// A chat model run in-process: the GGUF weights, the tokenizer and the chat template.
@@ -15,7 +16,10 @@ public final class LanguageModel: Sendable {
     public var contextLength: Int { hyperparameters.contextLength }
 
     /// Loads a GGUF model. `threads` defaults to the number of active processors.
+    /// Throws before touching the file when this processor lacks the instruction-set
+    /// extensions the kernels are compiled for, instead of crashing on the first matmul.
     public init(url: URL, threads: Int? = nil) throws {
+        if let missing = CPUFeatures.missing() { throw EngineError("cannot load \(url.lastPathComponent): \(missing)") }
         self.url = url
         let file = try GGUFFile(url: url)
         hyperparameters = try Hyperparameters(gguf: file)
@@ -53,8 +57,9 @@ public final class LanguageModel: Sendable {
         return last
     }
 
-    /// One decoding step for several sequences at once: one forward pass over all of them.
-    func step(_ items: [(cache: KVCache, token: Int32)]) -> [[Float]] {
+    /// One decoding step for several sequences at once: one forward pass over all of them,
+    /// returning the logits after each `token` (appended at its cache's end), in order.
+    public func step(_ items: [(cache: KVCache, token: Int32)]) -> [[Float]] {
         transformer.forward(items.map { Transformer.Entry(cache: $0.cache, position: $0.cache.count, token: $0.token, wantsLogits: true) })
     }
 }

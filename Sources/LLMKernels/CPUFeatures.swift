@@ -6,6 +6,29 @@ public enum CPUFeatures {
 
     /// A description of what is missing, or `nil` when this processor can run the kernels.
     /// Reads the flags Linux reports in /proc/cpuinfo; elsewhere assumes they are present.
+    /// The flags Linux reports for the first processor (empty elsewhere or when unreadable).
+    static let flags: Set<String> = {
+        #if os(Linux)
+        guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+              let flagsLine = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") })
+        else { return [] }
+        return Set(flagsLine.split(separator: " ").map(String.init))
+        #else
+        return []
+        #endif
+    }()
+
+    /// Whether the AVX2 integer kernels (LLMKernelsAVX2) may run.
+    public static let hasAVX2AndFMA: Bool = {
+        #if arch(x86_64) && os(Linux)
+        flags.contains("avx2") && flags.contains("fma")
+        #elseif arch(x86_64)
+        true
+        #else
+        false
+        #endif
+    }()
+
     public static func missing() -> String? {
         #if arch(x86_64) && os(Linux)
         guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),

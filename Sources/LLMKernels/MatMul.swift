@@ -1,11 +1,19 @@
 import Dispatch
+import Foundation
 
 /// Matrix × vectors: `output[b][r] = Σ_c W[r][c] · input[b][c]`.
 ///
-/// The fast path decodes each weight row once into a small per-thread buffer (it stays in L1)
-/// and takes its SIMD dot product with every input vector of the batch, so prompt processing
-/// and batched decoding reuse each decoded row. Rows are split evenly across threads.
+/// Quantized weights take the integer path: the batch of activations is quantized once to 8-bit
+/// blocks (`QuantizedVector`), each weight row is decoded once to 8-bit codes (`IntegerRow`) and
+/// dotted with every activation vector of the batch in integer arithmetic (`IntegerDot`), as
+/// llama.cpp does. Float weights decode each row to f32 and take SIMD dot products. Either way
+/// a row is decoded once per batch, so prompt processing and batched decoding reuse it.
+/// Rows are split evenly across threads.
 public enum MatMul {
+    /// Whether quantized weights take the integer path. `CANDOR_KERNELS=f32` selects the f32
+    /// dequantize-and-dot path instead, so a benchmark can compare both in the same build.
+    public static let integerPath = ProcessInfo.processInfo.environment["CANDOR_KERNELS"] != "f32"
+
     /// - Parameters:
     ///   - input: `batch × columns` floats, row-major.
     ///   - output: `batch × rows` floats, row-major.
@@ -13,12 +21,31 @@ public enum MatMul {
         let workers = max(1, min(threads, w.rows / 64))
         let chunk = (w.rows + workers - 1) / workers
         let inputAddress = UInt(bitPattern: input), outputAddress = UInt(bitPattern: output)
+        let quantized: QuantizedVector?
+        if integerPath && IntegerRow.supports(w.format) && w.columns % 32 == 0 {
+            let vector = QuantizedVector(capacity: batch * w.columns)
+            vector.quantize(input, count: batch * w.columns)
+            quantized = vector
+        } else {
+            quantized = nil
+        }
         let body: @Sendable (Int) -> Void = { worker in
             // Addresses cross into the worker as integers: each worker writes a disjoint row range.
             let input = UnsafePointer<Float>(bitPattern: inputAddress)!
             let output = UnsafeMutablePointer<Float>(bitPattern: outputAddress)!
             let start = worker * chunk, end = min(w.rows, start + chunk)
             guard start < end else { return }
+            if let quantized {
+                let row = IntegerRow(capacity: w.columns)
+                let variant = IntegerDot.best
+                for r in start..<end {
+                    row.decode(w.format, from: w.data + r * w.rowBytes, count: w.columns)
+                    for b in 0..<batch {
+                        output[b * w.rows + r] = IntegerDot.row(row, quantized, offset: b * w.columns, count: w.columns, variant: variant)
+                    }
+                }
+                return
+            }
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: w.columns)
             defer { scratch.deallocate() }
             for row in start..<end {
@@ -35,7 +62,7 @@ public enum MatMul {
         }
     }
 
-    /// The scalar reference: one thread, plain loops.
+    /// The scalar reference: one thread, plain loops, f32 weights and activations.
     public static func reference(_ w: WeightMatrix, input: UnsafePointer<Float>, batch: Int, output: UnsafeMutablePointer<Float>) {
         let row = UnsafeMutablePointer<Float>.allocate(capacity: w.columns)
         defer { row.deallocate() }

@@ -69,15 +69,75 @@ struct KernelTests {
         let bytes = randomBlocks(format, blocks: rows * columns / format.blockSize, seed: 42)
         var input = [Float](repeating: 0, count: batch * columns)
         for i in input.indices { input[i] = Float((i * 37) % 101) / 50 - 1 }
-        var fast = [Float](repeating: 0, count: batch * rows), reference = fast
+        var fast = [Float](repeating: 0, count: batch * rows), reference = fast, exact = fast
+        let activations = QuantizedVector(capacity: batch * columns)
+        activations.quantize(input, count: batch * columns)
         bytes.withUnsafeBytes { raw in
             let matrix = WeightMatrix(data: raw.baseAddress!, format: format, rows: rows, columns: columns)
             MatMul.multiply(matrix, input: input, batch: batch, output: &fast, threads: 2)
-            MatMul.reference(matrix, input: input, batch: batch, output: &reference)
+            MatMul.reference(matrix, input: input, batch: batch, output: &exact)
+            if IntegerRow.supports(format) {
+                // Quantized weights take the integer path: the reference quantizes activations too.
+                let row = IntegerRow(capacity: columns)
+                for r in 0..<rows {
+                    row.decode(format, from: raw.baseAddress! + r * matrix.rowBytes, count: columns)
+                    for b in 0..<batch {
+                        reference[b * rows + r] = IntegerDot.reference(row, activations, offset: b * columns, count: columns)
+                    }
+                }
+            } else {
+                reference = exact
+            }
         }
-        let scale = reference.map(abs).max() ?? 1
+        let scale = exact.map(abs).max() ?? 1
         for i in fast.indices {
             #expect(abs(fast[i] - reference[i]) <= 1e-4 * max(1, scale), "\(format) [\(i)]: \(fast[i]) vs \(reference[i])")
+            // 8-bit activations stay close to the f32 product (each code is within half a step of 1/254 of its block's range).
+            #expect(abs(fast[i] - exact[i]) <= 2e-2 * max(1, scale), "\(format) [\(i)]: \(fast[i]) vs exact \(exact[i])")
+        }
+    }
+
+    @Test("integer row decoding matches the f32 dequantization", arguments: [
+        WeightFormat.q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q4_K, .q5_K, .q6_K,
+    ])
+    func integerRowDecodes(format: WeightFormat) {
+        let columns = 512
+        let bytes = randomBlocks(format, blocks: columns / format.blockSize, seed: 7)
+        var floats = [Float](repeating: 0, count: columns)
+        let row = IntegerRow(capacity: columns)
+        bytes.withUnsafeBytes { raw in
+            Dequantize.row(format, from: raw.baseAddress!, count: columns, into: &floats)
+            row.decode(format, from: raw.baseAddress!, count: columns)
+        }
+        for i in 0..<columns {
+            let decoded = row.scales[i / 16] * Float(row.codes[i]) + row.offsets[i / 32]
+            #expect(abs(decoded - floats[i]) <= 1e-5 * max(1, abs(floats[i])), "\(format) [\(i)]: \(decoded) vs \(floats[i])")
+        }
+    }
+
+    @Test("every integer dot variant matches the scalar reference on random blocks", arguments: [
+        WeightFormat.q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q4_K, .q5_K, .q6_K,
+    ])
+    func integerDotVariants(format: WeightFormat) {
+        let columns = 1024
+        let row = IntegerRow(capacity: columns)
+        let activations = QuantizedVector(capacity: 2 * columns)
+        var input = [Float](repeating: 0, count: 2 * columns)
+        for i in input.indices { input[i] = Float((i * 53) % 211) / 70 - 1.5 }
+        input[5] = 0  // a block with a zero and the extremes
+        input[6] = -127
+        activations.quantize(input, count: 2 * columns)
+        #expect(activations.codes[6] == -127)
+        for seed in UInt64(1)...4 {
+            let bytes = randomBlocks(format, blocks: columns / format.blockSize, seed: seed)
+            bytes.withUnsafeBytes { row.decode(format, from: $0.baseAddress!, count: columns) }
+            for offset in [0, columns] {
+                let reference = IntegerDot.reference(row, activations, offset: offset, count: columns)
+                for variant in [IntegerDot.Variant.portable, .avx2] where variant == .portable || CPUFeatures.hasAVX2AndFMA {
+                    let fast = IntegerDot.row(row, activations, offset: offset, count: columns, variant: variant)
+                    #expect(abs(fast - reference) <= 1e-4 * max(1, abs(reference)), "\(format) \(variant) seed \(seed): \(fast) vs \(reference)")
+                }
+            }
         }
     }
 
