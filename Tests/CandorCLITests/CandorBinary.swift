@@ -47,6 +47,29 @@ enum CandorBinary {
     }
 }
 
+extension CandorBinary {
+    /// Starts a long-running `candor` command (a server) and returns it with the first line it
+    /// prints (the announcement holding its URL). The caller terminates the process.
+    static func startServer(_ arguments: [String], environment: [String: String] = [:]) throws -> (process: Process, announcement: String) {
+        let process = Process()
+        process.executableURL = try url
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var announcement = ""
+        // availableData blocks until the server writes or exits (then it returns empty data).
+        while !announcement.contains("\n") {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            announcement += String(decoding: chunk, as: UTF8.self)
+        }
+        return (process, announcement)
+    }
+}
+
 struct CLIFailure: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }

@@ -7,22 +7,8 @@ import Testing
 struct ServeAndAuditTests {
     @Test("an audit through the OpenAI-compatible target stores classified answers for every attempt")
     func auditOverHTTP() throws {
-        let server = Process()
-        server.executableURL = try CandorBinary.url
-        server.arguments = ["serve-model", "--model", "smollm2-135m-instruct", "--port", "0"]
-        let output = Pipe()
-        server.standardOutput = output
-        server.standardError = FileHandle.nullDevice
-        try server.run()
+        let (server, announcement) = try CandorBinary.startServer(["serve-model", "--model", "smollm2-135m-instruct", "--port", "0"])
         defer { server.terminate(); server.waitUntilExit() }
-
-        // Wait (bounded) for the "serving ... on http://127.0.0.1:PORT/v1" line.
-        var announcement = ""
-        let deadline = Date().addingTimeInterval(60)
-        while !announcement.contains("\n"), Date() < deadline {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { Thread.sleep(forTimeInterval: 0.05) } else { announcement += String(decoding: chunk, as: UTF8.self) }
-        }
         let baseURL = try #require(announcement.split(separator: " ").first { $0.hasPrefix("http://127.0.0.1:") }.map(String.init), "no announcement: \(announcement)")
 
         let root = FileManager.default.temporaryDirectory.appending(path: "candor-http-\(UUID().uuidString)")

@@ -44,22 +44,11 @@ struct ServeDashboardTests {
             policy: default
             """.write(to: root.appending(path: "audits/tiny.yaml"), atomically: true, encoding: .utf8)
 
-        let server = Process()
-        server.executableURL = try CandorBinary.url
-        server.arguments = ["serve", "--port", "0", "--root", root.path, "--db", root.appending(path: "candor.sqlite").path]
-        server.environment = ProcessInfo.processInfo.environment.merging(["CANDOR_API_TOKEN": "e2e-token"]) { $1 }
-        let output = Pipe()
-        server.standardOutput = output
-        server.standardError = FileHandle.nullDevice
-        try server.run()
+        let (server, announcement) = try CandorBinary.startServer(
+            ["serve", "--port", "0", "--root", root.path, "--db", root.appending(path: "candor.sqlite").path],
+            environment: ["CANDOR_API_TOKEN": "e2e-token"]
+        )
         defer { server.terminate(); server.waitUntilExit() }
-
-        var announcement = ""
-        let deadline = Date().addingTimeInterval(60)
-        while !announcement.contains("\n"), Date() < deadline {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { try await Task.sleep(for: .milliseconds(50)) } else { announcement += String(decoding: chunk, as: UTF8.self) }
-        }
         let base = try #require(announcement.split(separator: " ").first { $0.hasPrefix("http://127.0.0.1:") }.map { String($0.trimmingCharacters(in: .whitespacesAndNewlines).dropLast()) },
                                 "no announcement: \(announcement)")
 
