@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import LLMCatalog
 import LLMEngine
 import LLMTokenizers
 
@@ -26,10 +25,7 @@ struct ChatCommand: ParsableCommand {
     @Option(help: "Threads for the matrix kernels (default: all cores).") var threads: Int?
 
     func run() throws {
-        let url: URL
-        do { url = try ModelCatalog.bundled.locate(model) } catch { throw CLIError("\(error)", code: .unavailable).exit }
-        let engine: LanguageModel
-        do { engine = try LanguageModel(url: url, threads: threads) } catch { throw CLIError("cannot load \(url.path): \(error)", code: .unavailable).exit }
+        let (_, engine) = try LocalModels.load(model, threads: threads)
         let interactive = isatty(STDIN_FILENO) != 0
         if interactive { FileHandleOutput.standardError.write("chatting with \(model); /quit to leave, /reset to start over\n") }
         var conversation = Conversation(system: system)

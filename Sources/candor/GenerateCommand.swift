@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import LLMCatalog
 import LLMEngine
 import LLMTokenizers
 
@@ -24,10 +23,7 @@ struct GenerateCommand: ParsableCommand {
     @Argument(help: "The user prompt.") var prompt: String
 
     func run() throws {
-        let url: URL
-        do { url = try ModelCatalog.bundled.locate(model) } catch { throw CLIError("\(error)", code: .unavailable).exit }
-        let engine: LanguageModel
-        do { engine = try LanguageModel(url: url, threads: threads) } catch { throw CLIError("cannot load \(url.path): \(error)", code: .unavailable).exit }
+        let (_, engine) = try LocalModels.load(model, threads: threads)
         let parameters = SamplingParameters(temperature: temperature, topP: topP, seed: seed, maxTokens: maxTokens, logprobs: logprobs)
         let start = Date()
         var first: Date?

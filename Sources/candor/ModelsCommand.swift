@@ -47,8 +47,7 @@ struct ModelsCommand: ParsableCommand {
         @Argument(help: "A catalog id or a path to a .gguf file.") var model: String
 
         func run() throws {
-            let url: URL
-            do { url = try ModelCatalog.bundled.locate(model) } catch { throw CLIError("\(error)", code: .unavailable).exit }
+            let url = try LocalModels.locate(model)
             let file: GGUFFile
             do { file = try GGUFFile(url: url) } catch { throw CLIError("\(url.path): \(error)", code: .badInput).exit }
             var types: [String: Int] = [:]

@@ -18,10 +18,7 @@ struct ServeModelCommand: AsyncParsableCommand {
     @Option(help: "Threads for the matrix kernels (default: all cores).") var threads: Int?
 
     func run() async throws {
-        let url: URL
-        do { url = try ModelCatalog.bundled.locate(model) } catch { throw CLIError("\(error)", code: .unavailable).exit }
-        let engine: LanguageModel
-        do { engine = try LanguageModel(url: url, threads: threads) } catch { throw CLIError("cannot load \(url.path): \(error)", code: .unavailable).exit }
+        let (url, engine) = try LocalModels.load(model, threads: threads)
         let id = ModelCatalog.bundled.entry(model)?.id ?? url.deletingPathExtension().lastPathComponent
         let server = ModelServer(engine: EngineChatEngine(model: engine, modelID: id), host: host, port: port)
         try await server.run(gracefulShutdownOnSignals: true) { bound in
