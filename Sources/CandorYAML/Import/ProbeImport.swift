@@ -110,13 +110,18 @@ public struct ProbeImport {
             var values: [String: RowValue] = [:]
             for (name, field) in zip(names, record.fields) where columns.contains(name) {
                 values[name] = name == "tags"
-                    ? .list(field.split(whereSeparator: { $0 == ";" || $0 == "," }).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+                    ? .list(tagList(field))
                     : .text(field)
             }
             rows.append(Row(line: record.line, values: values))
         }
         guard diagnostics.isEmpty else { throw ValidationFailure(diagnostics: diagnostics) }
         return rows
+    }
+
+    /// Tags written as one string, separated by `;` or `,`.
+    static func tagList(_ text: String) -> [String] {
+        text.split(whereSeparator: { $0 == ";" || $0 == "," }).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
     /// Rows of the valid lines, and a diagnostic for each bad line (the other lines are still checked).
@@ -142,7 +147,7 @@ public struct ProbeImport {
                 }
                 switch value {
                 case let string as String where key == "tags":
-                    values[key] = .list(string.split(whereSeparator: { $0 == ";" || $0 == "," }).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+                    values[key] = .list(tagList(string))
                 case let string as String: values[key] = .text(string)
                 case is NSNull: values[key] = .null
                 case let list as [Any] where key == "tags":
