@@ -55,19 +55,7 @@ struct EmbeddingDetectorTests {
 
     @Test("with embeddings the dev split still agrees at least 95%")
     func devAgreement() throws {
-        let url = try #require(Bundle.module.url(forResource: "Fixtures/dev", withExtension: "jsonl"))
-        let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n")
-        var agree = 0
-        for line in lines {
-            let row = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
-            let input = ClassificationInput(
-                prompt: row["prompt"] as? String ?? "", answer: row["response"] as? String ?? "", reasoning: row["reasoning"] as? String,
-                language: (row["language"] as? String).flatMap(LanguageTag.init(rawValue:)),
-                expect: (row["expect"] as? String).flatMap(Expectation.init(rawValue:)), category: row["category"] as? String
-            )
-            if Self.engines.embeddings.classify(input).label.rawValue == row["label"] as? String { agree += 1 }
-        }
-        let agreement = Double(agree) / Double(lines.count)
-        #expect(agreement >= 0.95, "dev agreement with embeddings \(agreement)")
+        let (accuracy, wrong, _) = try DevSplit.agreement(Self.engines.embeddings)
+        #expect(accuracy >= 0.95, "dev agreement with embeddings \(accuracy); wrong: \(wrong)")
     }
 }
