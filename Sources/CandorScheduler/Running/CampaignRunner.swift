@@ -47,14 +47,13 @@ public actor CampaignRunner {
 
     private enum Event: Sendable {
         /// An answer, already judged in the attempt's own task (concurrently with others).
-        case answered(PlannedAttempt, TargetResponse, latency: Double, verdict: Verdict?)
+        case answered(PlannedAttempt, TargetResponse, latency: Double, verdict: Verdict?, tries: Int)
         case failed(PlannedAttempt, TargetError)
         case timer
     }
 
     // State of the current `run`; the actor runs one at a time.
     private var machine = SchedulerStateMachine<AttemptKey>(keys: [], policy: SchedulerPolicy(concurrency: 1))
-    private var tries: [AttemptKey: Int] = [:]
     private var cancelled = false
     private var startedAt: Double = 0
 
@@ -72,7 +71,6 @@ public actor CampaignRunner {
         for attempt in attempts { byKey[attempt.key] = attempt }
         machine = SchedulerStateMachine(keys: attempts.map(\.key), policy: policy, jitterSeed: jitterSeed)
         startedAt = clock.now()
-        tries = [:]
         cancelled = false
         let target = self.target
         let clock = self.clock
@@ -91,7 +89,6 @@ public actor CampaignRunner {
                     switch action {
                     case .send(let key, let attemptTry):
                         guard let attempt = byKey[key] else { continue }
-                        tries[key] = attemptTry
                         let judge = self.judge
                         group.addTask {
                             let sentAt = clock.now()
@@ -105,7 +102,7 @@ public actor CampaignRunner {
                             // the commit stays in the runner, one writer at a time.
                             let latency = clock.now() - sentAt
                             let verdict = await judge?.verdict(for: attempt, response: response)
-                            return .answered(attempt, response, latency: latency, verdict: verdict)
+                            return .answered(attempt, response, latency: latency, verdict: verdict, tries: attemptTry)
                         }
                     case .wakeUp(let at):
                         if timerAt == nil || at < timerAt! {
@@ -127,8 +124,8 @@ public actor CampaignRunner {
                 switch event {
                 case .timer:
                     if let at = timerAt, clock.now() >= at { timerAt = nil }
-                case .answered(let attempt, let response, let latency, let verdict):
-                    try await ledger.recordAnswer(attempt, response: response, latencySeconds: latency, tries: tries[attempt.key] ?? 1, verdict: verdict)
+                case .answered(let attempt, let response, let latency, let verdict, let tries):
+                    try await ledger.recordAnswer(attempt, response: response, latencySeconds: latency, tries: tries, verdict: verdict)
                     machine.succeeded(attempt.key)
                 case .failed(let attempt, let error):
                     if error.kind == .cancelled || cancelled {
