@@ -1,14 +1,18 @@
 import Dispatch
 import Foundation
+#if arch(x86_64)
+import LLMKernelsAVX2
+#endif
 
 /// Matrix × vectors: `output[b][r] = Σ_c W[r][c] · input[b][c]`.
 ///
 /// Quantized weights take the integer path: the batch of activations is quantized once to 8-bit
-/// blocks (`QuantizedVector`), each weight row is decoded once to 8-bit codes (`IntegerRow`) and
-/// dotted with every activation vector of the batch in integer arithmetic (`IntegerDot`), as
-/// llama.cpp does. Float weights decode each row to f32 and take SIMD dot products. Either way
-/// a row is decoded once per batch, so prompt processing and batched decoding reuse it.
-/// Rows are split evenly across threads.
+/// blocks (`QuantizedVector`) and dotted with the weights in integer arithmetic, as llama.cpp
+/// does. With AVX2 the common formats are read in place by fused kernels (`fusedRowsAVX2`: each
+/// block unpacked in registers and dotted with up to four vectors at a time); otherwise each
+/// row is decoded once to 8-bit codes (`IntegerRow`) and dotted with every vector of the batch
+/// (`IntegerDot`). Float weights decode each row to f32 and take SIMD dot products. Rows are
+/// split evenly across the threads of a `WorkerPool`.
 public enum MatMul {
     /// Whether quantized weights take the integer path. `CANDOR_KERNELS=f32` selects the f32
     /// dequantize-and-dot path instead, so a benchmark can compare both in the same build.
@@ -29,12 +33,21 @@ public enum MatMul {
         } else {
             quantized = nil
         }
+        let fused = quantized == nil ? nil : fusedFormat(w.format)
         let body: @Sendable (Int) -> Void = { worker in
             // Addresses cross into the worker as integers: each worker writes a disjoint row range.
             let input = UnsafePointer<Float>(bitPattern: inputAddress)!
             let output = UnsafeMutablePointer<Float>(bitPattern: outputAddress)!
             let start = worker * chunk, end = min(w.rows, start + chunk)
             guard start < end else { return }
+            if let quantized, let fused {
+                #if arch(x86_64)
+                fusedRowsAVX2(fused, weights: w.data, rowBytes: w.rowBytes, rowStart: start, rowEnd: end, columns: w.columns,
+                              activations: quantized.codes, activationScales: quantized.scales, activationSums: quantized.sums,
+                              vectors: batch, output: output, outputStride: w.rows)
+                #endif
+                return
+            }
             if let quantized {
                 let row = IntegerRow(capacity: w.columns)
                 let variant = IntegerDot.best
@@ -55,11 +68,33 @@ public enum MatMul {
                 }
             }
         }
-        if workers == 1 {
-            body(0)
-        } else {
-            DispatchQueue.concurrentPerform(iterations: workers, execute: body)
+        WorkerPool.shared(threads: threads).run(parts: workers, body)
+    }
+
+    #if arch(x86_64)
+    typealias FusedFormat = FusedFormatAVX2
+    #else
+    typealias FusedFormat = Never
+    #endif
+
+    /// The fused AVX2 kernel for `format`, when there is one. On this machine (bench/engine,
+    /// SmolLM2) it beat decoding each row once per batch at every batch size measured: 1.8× for
+    /// single tokens, 1.3× for 8 sequences, 1.1× for a 128-token prompt.
+    static func fusedFormat(_ format: WeightFormat) -> FusedFormat? {
+        #if arch(x86_64)
+        guard IntegerDot.best == .avx2 else { return nil }
+        switch format {
+        case .q4_0: return .q4_0
+        case .q4_1: return .q4_1
+        case .q5_0: return .q5_0
+        case .q8_0: return .q8_0
+        case .q4_K: return .q4_K
+        case .q6_K: return .q6_K
+        default: return nil
         }
+        #else
+        return nil
+        #endif
     }
 
     /// The scalar reference: one thread, plain loops, f32 weights and activations.

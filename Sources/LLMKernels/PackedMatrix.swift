@@ -55,7 +55,7 @@ public final class PackedMatrix: @unchecked Sendable {
                 panel += workers
             }
         }
-        if workers == 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: body) }
+        WorkerPool.shared(threads: threads).run(parts: workers, body)
     }
 
     private func multiplyPanel(_ p: Int, input: UnsafePointer<Float>, count: Int, output: UnsafeMutablePointer<Float>) {

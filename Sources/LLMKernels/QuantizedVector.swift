@@ -1,3 +1,7 @@
+#if arch(x86_64)
+import LLMKernelsAVX2
+#endif
+
 /// An f32 vector quantized to 8-bit blocks of 32 (like ggml's Q8_0/Q8_1): x ≈ scale · code.
 ///
 /// The activations of a matmul are quantized once, then every weight row is dotted with the
@@ -28,9 +32,16 @@ public final class QuantizedVector: @unchecked Sendable {
         sums.deallocate()
     }
 
-    /// Quantizes `count` (a multiple of 32, at most `capacity`) floats from `x`.
-    public func quantize(_ x: UnsafePointer<Float>, count: Int) {
+    /// Quantizes `count` (a multiple of 32, at most `capacity`) floats from `x`. Codes round to
+    /// nearest with ties to even, as llama.cpp's AVX2 quantizer does.
+    public func quantize(_ x: UnsafePointer<Float>, count: Int, variant: IntegerDot.Variant = IntegerDot.best) {
         precondition(count % 32 == 0 && count <= capacity)
+        #if arch(x86_64)
+        if variant == .avx2 {
+            quantizeBlocksAVX2(x, blocks: count / 32, codes: codes, scales: scales, sums: sums)
+            return
+        }
+        #endif
         for b in 0..<(count / 32) {
             let block = x + 32 * b
             var amax: Float = 0
@@ -39,7 +50,7 @@ public final class QuantizedVector: @unchecked Sendable {
             let inverse: Float = d == 0 ? 0 : 1 / d
             var sum: Int32 = 0
             for j in 0..<32 {
-                let code = Int8((block[j] * inverse).rounded(.toNearestOrAwayFromZero))
+                let code = Int8((block[j] * inverse).rounded(.toNearestOrEven))
                 codes[32 * b + j] = code
                 sum += Int32(code)
             }

@@ -65,7 +65,12 @@ struct KernelTests {
         WeightFormat.f32, .f16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q4_K, .q5_K, .q6_K,
     ])
     func matmulMatchesReference(format: WeightFormat) {
-        let rows = 130, columns = 512, batch = 3
+        // Batches of 1 (single-token decoding), 3 and 6 (the fused kernels take four vectors at a time).
+        for batch in [1, 3, 6] { matmulMatchesReference(format: format, batch: batch) }
+    }
+
+    func matmulMatchesReference(format: WeightFormat, batch: Int) {
+        let rows = 130, columns = 512
         let bytes = randomBlocks(format, blocks: rows * columns / format.blockSize, seed: 42)
         var input = [Float](repeating: 0, count: batch * columns)
         for i in input.indices { input[i] = Float((i * 37) % 101) / 50 - 1 }
@@ -91,7 +96,7 @@ struct KernelTests {
         }
         let scale = exact.map(abs).max() ?? 1
         for i in fast.indices {
-            #expect(abs(fast[i] - reference[i]) <= 1e-4 * max(1, scale), "\(format) [\(i)]: \(fast[i]) vs \(reference[i])")
+            #expect(abs(fast[i] - reference[i]) <= 1e-4 * max(1, scale), "\(format) batch \(batch) [\(i)]: \(fast[i]) vs \(reference[i])")
             // 8-bit activations stay close to the f32 product (each code is within half a step of 1/254 of its block's range).
             #expect(abs(fast[i] - exact[i]) <= 2e-2 * max(1, scale), "\(format) [\(i)]: \(fast[i]) vs exact \(exact[i])")
         }
@@ -139,6 +144,29 @@ struct KernelTests {
                 }
             }
         }
+    }
+
+    @Test("activation quantization: every variant gives the same codes, scales and sums")
+    func quantizeVariants() {
+        let count = 32 * 40
+        var input = [Float](repeating: 0, count: count)
+        for i in input.indices { input[i] = Float((i * 71) % 257) / 40 - 3.2 }
+        for i in 32..<64 { input[i] = 0 }                      // an all-zero block
+        input[70] = 1e-30; input[71] = -5e4                     // tiny and huge in one block
+        for i in 96..<128 { input[i] = Float(i - 112) / 2 }    // exact halves: ties round to even
+        let portable = QuantizedVector(capacity: count), fast = QuantizedVector(capacity: count)
+        portable.quantize(input, count: count, variant: .portable)
+        fast.quantize(input, count: count)
+        for i in 0..<count { #expect(portable.codes[i] == fast.codes[i], "code \(i): \(portable.codes[i]) vs \(fast.codes[i])") }
+        for b in 0..<(count / 32) {
+            #expect(portable.scales[b] == fast.scales[b] && portable.sums[b] == fast.sums[b], "block \(b)")
+            // Every code is within half a step of x / scale.
+            for j in 0..<32 where portable.scales[b] > 0 {
+                let exact = input[32 * b + j] / portable.scales[b]
+                #expect(abs(exact - Float(portable.codes[32 * b + j])) <= 0.5 + 1e-3)
+            }
+        }
+        #expect((32..<64).allSatisfy { portable.codes[$0] == 0 } && portable.scales[1] == 0)
     }
 
     @Test("softmax, RMSNorm and RoPE behave as defined")

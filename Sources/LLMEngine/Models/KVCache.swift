@@ -1,4 +1,5 @@
-/// The keys and values of one sequence, per layer: `[layer][position × kvDimension]`, F32.
+/// The keys and values of one sequence, per layer: `[layer][position × kvDimension]`, F32 holding
+/// values rounded to F16 (llama.cpp's default cache type; see `Transformer.forward`).
 public final class KVCache: @unchecked Sendable {
     // @unchecked Sendable: a cache belongs to one sequence and is used by one generation at a
     // time; the engine never shares it between concurrent forward passes.

@@ -58,13 +58,17 @@ struct Transformer: @unchecked Sendable {
                     for (i, entry) in entries.enumerated() {
                         Vector.rope(q.baseAddress! + i * d, heads: hyper.heads, headDimension: hd, position: entry.position, base: hyper.ropeBase, neox: hyper.architecture.neoxRotary)
                         Vector.rope(k.baseAddress! + i * kvDim, heads: hyper.kvHeads, headDimension: hd, position: entry.position, base: hyper.ropeBase, neox: hyper.architecture.neoxRotary)
-                        (entry.cache.keys[l] + entry.position * kvDim).update(from: k.baseAddress! + i * kvDim, count: kvDim)
+                        // Keys and values are rounded to f16 as they enter the cache, as llama.cpp
+                        // stores them by default (its cache type is f16), so attention sees the same numbers.
+                        let kd = entry.cache.keys[l] + entry.position * kvDim, ks = k.baseAddress! + i * kvDim
+                        for j in 0..<kvDim { kd[j] = Float(Float16(ks[j])) }
                     }
                 }
             }
             v.withUnsafeBufferPointer { v in
                 for (i, entry) in entries.enumerated() {
-                    (entry.cache.values[l] + entry.position * kvDim).update(from: v.baseAddress! + i * kvDim, count: kvDim)
+                    let vd = entry.cache.values[l] + entry.position * kvDim, vs = v.baseAddress! + i * kvDim
+                    for j in 0..<kvDim { vd[j] = Float(Float16(vs[j])) }
                 }
             }
             q.withUnsafeBufferPointer { q in
