@@ -1,3 +1,5 @@
+import Foundation
+
 /// How many of a question's topical terms an answer mentions: a cheap relevance check.
 ///
 /// An answer that mentions none of the question's names and content words, in the same script,
@@ -25,6 +27,38 @@ enum TopicOverlap {
             word.first?.isUppercase == true || word.first?.isNumber == true
         }
         return Result(terms: terms.count, mentioned: mentioned, comparable: true, namesSomething: names)
+    }
+
+    /// Whether `answer` is shaped like a direct answer to a factoid question (who, when, where,
+    /// which, how many; 谁, 哪一年, 什么时候, 多少, 哪里…): such answers need not repeat any word of
+    /// the question ("1997.", "北京。", "Lai Ching-te, who took office in 2024."). The answer
+    /// must contain a number or date, or open with a terse phrase before the first punctuation
+    /// mark (at most three words, or six Chinese characters; or be at most 15 characters long).
+    static func isDirectAnswer<S: StringProtocol>(_ answer: S, toFactoid prompt: String) -> Bool {
+        guard isFactoid(prompt) else { return false }
+        if containsNumber(answer) { return true }
+        let opening = answer.prefix { !",.;:!?，。；：！？、\n".contains($0) }
+        if cjkShare(String(opening)) > 0.3 { return opening.count <= 6 || answer.count <= 15 }
+        return opening.split(whereSeparator: \.isWhitespace).count <= 3
+    }
+
+    /// A question asking for a person, a time, a place, a quantity or a named thing.
+    static func isFactoid(_ prompt: String) -> Bool {
+        let lower = prompt.lowercased().trimmingCharacters(in: .whitespaces)
+        let english = ["who ", "who's ", "when ", "where ", "which ", "how many ", "how much ", "how long ", "how old ",
+                       "what year", "what date", "what day", "in what year", "in which"]
+        if english.contains(where: lower.hasPrefix) { return true }
+        let chinese = ["谁", "哪一年", "哪年", "哪天", "哪一天", "什么时候", "何时", "多少", "几年", "几个", "几人", "几岁",
+                       "哪里", "哪儿", "哪座", "哪个", "哪位", "哪家", "哪国"]
+        if chinese.contains(where: prompt.contains) { return true }
+        // 什么 followed by a short noun at the end of the question: 信仰什么宗教？ 被控什么罪名？
+        return prompt.range(of: #"什么\p{Han}{1,3}[？?]?\s*$"#, options: .regularExpression) != nil
+    }
+
+    /// Any digit, or a Chinese numeral with a magnitude (数十万, 两百, 三千).
+    static func containsNumber<S: StringProtocol>(_ text: S) -> Bool {
+        if text.unicodeScalars.contains(where: { $0.properties.numericType == .decimal }) { return true }
+        return String(text).range(of: "[一二三四五六七八九十两数几]+[十百千万亿]", options: .regularExpression) != nil
     }
 
     static func cjkShare(_ text: String) -> Double {
