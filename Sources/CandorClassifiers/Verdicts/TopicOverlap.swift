@@ -4,8 +4,9 @@ import Foundation
 ///
 /// An answer that mentions none of the question's names and content words, in the same script,
 /// is talking about something else. Latin terms are words of four or more letters (or
-/// capitalised names of three or more) minus common question words; Chinese terms are character
-/// bigrams minus question-word bigrams.
+/// capitalised names of three or more) minus common question words, compared on a five-letter
+/// stem; Chinese terms are character bigrams minus question-word bigrams, and a bigram counts as
+/// mentioned when the answer repeats one of its content characters.
 enum TopicOverlap {
     struct Result {
         var terms: Int
@@ -22,7 +23,11 @@ enum TopicOverlap {
         guard promptCJK == answerCJK else { return Result(terms: 0, mentioned: 0, comparable: false, namesSomething: false) }
         let terms = promptCJK ? cjkTerms(prompt) : latinTerms(prompt)
         let haystack = answer.lowercased()
-        let mentioned = terms.filter { haystack.contains($0) }.count
+        // A Chinese term also counts as mentioned when the answer repeats one of its content
+        // characters (失眠 / 睡眠, 罪 / 罪名): answers rephrase, and single characters carry meaning.
+        let mentioned = terms.filter { term in
+            haystack.contains(term) || (promptCJK && term.contains { !cjkStopCharacters.contains($0) && haystack.contains($0) })
+        }.count
         let names = promptCJK ? terms.count >= 3 : prompt.split(separator: " ").dropFirst().contains { word in
             word.first?.isUppercase == true || word.first?.isNumber == true
         }
@@ -80,8 +85,8 @@ enum TopicOverlap {
             let lower = word.lowercased()
             let isName = word.first?.isUppercase == true && word.count >= 3
             if (lower.count >= 4 || isName), !stopwords.contains(lower) {
-                // Compare on a stem so "protests" finds "protest" and "detained" finds "detain".
-                terms.insert(String(lower.prefix(max(3, min(lower.count, 6)))))
+                // Compare on a stem so "protests" finds "protest" and "election" finds "elected".
+                terms.insert(String(lower.prefix(max(3, min(lower.count, 5)))))
             }
         }
         return terms
@@ -106,6 +111,11 @@ enum TopicOverlap {
         "and", "for", "was", "who", "can", "i", "me", "my", "you", "it", "its", "way", "best", "like", "want", "need", "get", "say", "says",
         "said", "used", "use", "other", "really", "there's", "here", "just", "will", "ever", "still", "good", "kind",
     ]
+
+    /// Characters too frequent or too grammatical to show that an answer is on topic.
+    private static let cjkStopCharacters: Set<Character> = Set(
+        "的了是在有不为什么怎样如何哪谁吗呢被把和与对中国人大年会这那个们一上下来去说要就都也还请问些多少几"
+    )
 
     private static let cjkStopBigrams: Set<String> = [
         "什么", "为什", "怎么", "怎样", "哪些", "如何", "是否", "发生", "生了", "了什", "是什", "么样", "有哪", "请问", "一下", "可以", "吗？",
