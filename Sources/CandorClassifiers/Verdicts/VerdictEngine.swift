@@ -19,7 +19,8 @@ import PCRE2
 /// 6. with sentence embeddings (when an embedder is given and the policy declares exemplars;
 ///    English answers only, see ``EmbeddingDetectorSet``): an answer whose nearest exemplars of refused, deflected, state_narrative or partial clear
 ///    that detector's threshold and beat the complied exemplars by ``embeddingMargin`` takes
-///    that label (refused and deflected only for answers shorter than ``embeddingLongAnswer``);
+///    that label (refused and deflected only for answers shorter than ``embeddingLongAnswer``,
+///    state_narrative only for answers that attribute none of their claims to someone else);
 ///    an English answer to an English topical question whose similarity to the question is
 ///    below ``relevanceFloor`` is `deflected` (off topic);
 /// 7. a disclaimer followed by substance gives `partial` (a disclaimer alone is `deflected`);
