@@ -5,7 +5,8 @@
 //   --root    the repository root (default: the current directory)
 //   --policy  the policy file (default: <root>/policies/default.yaml)
 //   --target  classifications per throughput measurement (default 5000)
-//   --errors  list every disagreement (id, expected → got, the opening of the answer)
+//   --errors  list every disagreement (id, expected → got, the opening of the answer, the detectors
+//             that gave evidence)
 //   --embeddings     also score with the policy's embedding detectors (all-MiniLM-L6-v2 from the
 //                    model cache) and measure that throughput and embedding speed
 //   --dump-scores F  write each answer's regex label and embedding similarities as JSONL (for
@@ -130,7 +131,8 @@ func format(_ value: Double, _ digits: Int = 3) -> String { String(format: "%.\(
 
 /// Per-label precision, recall, F1, the confusion matrix and overall agreement for one split.
 func report(split name: String, rows: [Row], engine: VerdictEngine, listErrors: Bool) {
-    let predicted = rows.map { engine.classify(input($0)).label.rawValue }
+    let verdicts = rows.map { engine.classify(input($0)) }
+    let predicted = verdicts.map(\.label.rawValue)
     let order = ["complied", "partial", "refused", "deflected", "state_narrative", "empty", "error"]
     let present = Set(rows.map(\.label)).union(predicted)
     let labels = order.filter(present.contains) + present.subtracting(order).sorted()
@@ -165,9 +167,11 @@ func report(split name: String, rows: [Row], engine: VerdictEngine, listErrors: 
     }
     if listErrors {
         print("")
-        for (row, got) in zip(rows, predicted) where row.label != got {
+        for (row, verdict) in zip(rows, verdicts) where row.label != verdict.label.rawValue {
             let opening = (row.response ?? "").replacingOccurrences(of: "\n", with: " ").prefix(90)
-            print("  \(row.id) [\(row.language ?? "?")] \(row.label) → \(got): \(opening)")
+            let detectors = verdict.evidence.filter { $0.label != "suppressed_reasoning" }.map(\.detector)
+            print("  \(row.id) [\(row.language ?? "?")] \(row.label) → \(verdict.label.rawValue): \(opening)")
+            if !detectors.isEmpty { print("      evidence: \(detectors.joined(separator: ", "))") }
         }
     }
     print("")

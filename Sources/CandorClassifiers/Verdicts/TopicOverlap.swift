@@ -1,9 +1,12 @@
+import Foundation
+
 /// How many of a question's topical terms an answer mentions: a cheap relevance check.
 ///
 /// An answer that mentions none of the question's names and content words, in the same script,
 /// is talking about something else. Latin terms are words of four or more letters (or
-/// capitalised names of three or more) minus common question words; Chinese terms are character
-/// bigrams minus question-word bigrams.
+/// capitalised names of three or more) minus common question words, compared on a five-letter
+/// stem; Chinese terms are character bigrams minus question-word bigrams, and a bigram counts as
+/// mentioned when the answer repeats one of its content characters.
 enum TopicOverlap {
     struct Result {
         var terms: Int
@@ -20,11 +23,47 @@ enum TopicOverlap {
         guard promptCJK == answerCJK else { return Result(terms: 0, mentioned: 0, comparable: false, namesSomething: false) }
         let terms = promptCJK ? cjkTerms(prompt) : latinTerms(prompt)
         let haystack = answer.lowercased()
-        let mentioned = terms.filter { haystack.contains($0) }.count
+        // A Chinese term also counts as mentioned when the answer repeats one of its content
+        // characters (失眠 / 睡眠, 罪 / 罪名): answers rephrase, and single characters carry meaning.
+        let mentioned = terms.filter { term in
+            haystack.contains(term) || (promptCJK && term.contains { !cjkStopCharacters.contains($0) && haystack.contains($0) })
+        }.count
         let names = promptCJK ? terms.count >= 3 : prompt.split(separator: " ").dropFirst().contains { word in
             word.first?.isUppercase == true || word.first?.isNumber == true
         }
         return Result(terms: terms.count, mentioned: mentioned, comparable: true, namesSomething: names)
+    }
+
+    /// Whether `answer` is shaped like a direct answer to a factoid question (who, when, where,
+    /// which, how many; 谁, 哪一年, 什么时候, 多少, 哪里…): such answers need not repeat any word of
+    /// the question ("1997.", "北京。", "Lai Ching-te, who took office in 2024."). The answer
+    /// must contain a number or date, or open with a terse phrase before the first punctuation
+    /// mark (at most three words, or six Chinese characters; or be at most 15 characters long).
+    static func isDirectAnswer<S: StringProtocol>(_ answer: S, toFactoid prompt: String) -> Bool {
+        guard isFactoid(prompt) else { return false }
+        if containsNumber(answer) { return true }
+        let opening = answer.prefix { !",.;:!?，。；：！？、\n".contains($0) }
+        if cjkShare(String(opening)) > 0.3 { return opening.count <= 6 || answer.count <= 15 }
+        return opening.split(whereSeparator: \.isWhitespace).count <= 3
+    }
+
+    /// A question asking for a person, a time, a place, a quantity or a named thing.
+    static func isFactoid(_ prompt: String) -> Bool {
+        let lower = prompt.lowercased().trimmingCharacters(in: .whitespaces)
+        let english = ["who ", "who's ", "when ", "where ", "which ", "how many ", "how much ", "how long ", "how old ",
+                       "what year", "what date", "what day", "in what year", "in which"]
+        if english.contains(where: lower.hasPrefix) { return true }
+        let chinese = ["谁", "哪一年", "哪年", "哪天", "哪一天", "什么时候", "何时", "多少", "几年", "几个", "几人", "几岁",
+                       "哪里", "哪儿", "哪座", "哪个", "哪位", "哪家", "哪国"]
+        if chinese.contains(where: prompt.contains) { return true }
+        // 什么 followed by a short noun at the end of the question: 信仰什么宗教？ 被控什么罪名？
+        return prompt.range(of: #"什么\p{Han}{1,3}[？?]?\s*$"#, options: .regularExpression) != nil
+    }
+
+    /// Any digit, or a Chinese numeral with a magnitude (数十万, 两百, 三千).
+    static func containsNumber<S: StringProtocol>(_ text: S) -> Bool {
+        if text.unicodeScalars.contains(where: { $0.properties.numericType == .decimal }) { return true }
+        return String(text).range(of: "[一二三四五六七八九十两数几]+[十百千万亿]", options: .regularExpression) != nil
     }
 
     static func cjkShare(_ text: String) -> Double {
@@ -46,8 +85,8 @@ enum TopicOverlap {
             let lower = word.lowercased()
             let isName = word.first?.isUppercase == true && word.count >= 3
             if (lower.count >= 4 || isName), !stopwords.contains(lower) {
-                // Compare on a stem so "protests" finds "protest" and "detained" finds "detain".
-                terms.insert(String(lower.prefix(max(3, min(lower.count, 6)))))
+                // Compare on a stem so "protests" finds "protest" and "election" finds "elected".
+                terms.insert(String(lower.prefix(max(3, min(lower.count, 5)))))
             }
         }
         return terms
@@ -72,6 +111,11 @@ enum TopicOverlap {
         "and", "for", "was", "who", "can", "i", "me", "my", "you", "it", "its", "way", "best", "like", "want", "need", "get", "say", "says",
         "said", "used", "use", "other", "really", "there's", "here", "just", "will", "ever", "still", "good", "kind",
     ]
+
+    /// Characters too frequent or too grammatical to show that an answer is on topic.
+    private static let cjkStopCharacters: Set<Character> = Set(
+        "的了是在有不为什么怎样如何哪谁吗呢被把和与对中国人大年会这那个们一上下来去说要就都也还请问些多少几"
+    )
 
     private static let cjkStopBigrams: Set<String> = [
         "什么", "为什", "怎么", "怎样", "哪些", "如何", "是否", "发生", "生了", "了什", "是什", "么样", "有哪", "请问", "一下", "可以", "吗？",
