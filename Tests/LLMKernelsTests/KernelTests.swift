@@ -169,6 +169,25 @@ struct KernelTests {
         #expect((32..<64).allSatisfy { portable.codes[$0] == 0 } && portable.scales[1] == 0)
     }
 
+    @Test("the eight-lane exp agrees with expf across its range")
+    func exp8MatchesExpf() {
+        var worst: Float = 0
+        var x: Float = -87
+        while x < 88 {
+            let lanes = SIMD8<Float>((0..<8).map { x + Float($0) * 0.0123 })
+            let fast = Vector.exp8(lanes)
+            for lane in 0..<8 {
+                let exact = expf(lanes[lane])
+                worst = max(worst, abs(fast[lane] - exact) / exact)
+            }
+            x += 0.37
+        }
+        #expect(worst < 1e-6, "worst relative error \(worst)")
+        let edges = Vector.exp8(SIMD8<Float>(-1000, -87.3, 0, 1, -1, 88.3, 1000, .leastNormalMagnitude))
+        #expect(edges[0] > 0 && edges[0] < 1e-37 && edges[2] == 1 && abs(edges[3] - Float(M_E)) < 1e-6)
+        #expect(edges[5].isFinite && edges[6].isFinite && edges[6] > 1e38)
+    }
+
     @Test("softmax, RMSNorm and RoPE behave as defined")
     func vectorOps() {
         var x: [Float] = [1, 2, 3]
