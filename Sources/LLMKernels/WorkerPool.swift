@@ -36,6 +36,10 @@ public final class WorkerPool: @unchecked Sendable {
     /// millisecond on an idle machine.
     private static let spinLimit = yieldAfter + 2_000
 
+    /// `CANDOR_POOL=dispatch` sends every job to `concurrentPerform`, so a benchmark can compare
+    /// both in the same build.
+    static let dispatchOnly = ProcessInfo.processInfo.environment["CANDOR_POOL"] == "dispatch"
+
     private static let pools = Mutex<[Int: WorkerPool]>([:])
 
     /// The pool for loops split `threads` ways (`threads − 1` workers), created on first use and
@@ -65,6 +69,7 @@ public final class WorkerPool: @unchecked Sendable {
     public func run(parts: Int, _ body: @escaping @Sendable (Int) -> Void) {
         precondition(parts <= workers + 1, "a job of \(parts) parts for a pool of \(workers) workers")
         guard parts > 1 else { body(0); return }
+        if Self.dispatchOnly { DispatchQueue.concurrentPerform(iterations: parts, execute: body); return }
         guard busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
             DispatchQueue.concurrentPerform(iterations: parts, execute: body)
             return

@@ -27,3 +27,51 @@ struct PackedMatrixTests {
         }
     }
 }
+
+@Suite("Quantized panel matrix (11-bit weights × 11-bit activations, 32-bit integer sums)")
+struct QuantizedPanelMatrixTests {
+    @Test("close to the f32 reference; the AVX2 and portable variants agree exactly",
+          arguments: [(37, 24, 1), (16, 384, 7), (50, 101, 4), (1, 33, 9), (384, 1536, 13)])
+    func matchesReference(rows: Int, columns: Int, count: Int) {
+        var state: UInt64 = UInt64(rows * 1_000_003 + columns * 101 + count)
+        func random() -> Float {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Float(Int64(bitPattern: state >> 11) % 2001 - 1000) / 1000
+        }
+        let weights = (0..<(rows * columns)).map { _ in random() }
+        var input = (0..<(count * columns)).map { _ in random() }
+        input[0] = 40  // an outlier feature: the other values of that row keep 14 bits' worth of steps
+        var expected = [Float](repeating: 0, count: count * rows)
+        weights.withUnsafeBytes { raw in
+            let matrix = WeightMatrix(data: raw.baseAddress!, format: .f32, rows: rows, columns: columns)
+            MatMul.reference(matrix, input: input, batch: count, output: &expected)
+            let quantized = QuantizedPanelMatrix(matrix)
+            // Decoded weights are within half a step of the originals.
+            for r in 0..<rows {
+                let step = (0..<columns).map { abs(weights[r * columns + $0]) }.max()! / QuantizedPanelMatrix.weightLimit
+                for c in 0..<columns { #expect(abs(quantized.weight(r, c) - weights[r * columns + c]) <= step / 2 + 1e-6) }
+            }
+            var portable = [Float](repeating: .nan, count: count * rows)
+            quantized.multiply(input, count: count, into: &portable, threads: 1, variant: .portable)
+            for m in 0..<count {
+                let x = input[(m * columns)..<((m + 1) * columns)]
+                let inputStep = x.map(abs).max()! / QuantizedPanelMatrix.inputLimit
+                for r in 0..<rows {
+                    let w = weights[(r * columns)..<((r + 1) * columns)]
+                    let weightStep = w.map(abs).max()! / QuantizedPanelMatrix.weightLimit
+                    // Error bound: half a weight step times Σ|x| plus half an input step times Σ|w|.
+                    let bound = 0.5 * weightStep * x.map(abs).reduce(0, +) + 0.5 * inputStep * w.map(abs).reduce(0, +) + 1e-3
+                    #expect(abs(portable[m * rows + r] - expected[m * rows + r]) <= bound,
+                            "[\(m)][\(r)] \(portable[m * rows + r]) vs \(expected[m * rows + r])")
+                }
+            }
+            if QuantizedPanelMatrix.best == .avx2 {
+                for threads in [1, 2] {
+                    var fast = [Float](repeating: .nan, count: count * rows)
+                    quantized.multiply(input, count: count, into: &fast, threads: threads, variant: .avx2)
+                    #expect(fast == portable, "rows \(rows) columns \(columns) count \(count) threads \(threads)")
+                }
+            }
+        }
+    }
+}
