@@ -35,10 +35,16 @@ let kernelSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
 /// One target per instruction-set variant, each compiled with its own flags; LLMKernels picks one
 /// at run time from CPUID and keeps its portable SIMD kernels as the fallback and reference.
 let avx2Settings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell", "-Xcc", "-mavx2", "-Xcc", "-mfma"])]
-let kernelVariants: [Target.Dependency] = ["LLMKernelsAVX2"]
+/// The AVX-VNNI variant compiles the same sources as the AVX2 kernels (symbolic links) for a
+/// processor with AVX-VNNI (Alder Lake without AVX-512 as the baseline): `CANDOR_VNNI` selects
+/// `vpdpbusd` in the fused kernels and LLVM fuses each 16-bit multiply-add and its accumulation
+/// into `vpdpwssd` in the panel kernel. Called only after /proc/cpuinfo shows `avx_vnni`.
+let vnniSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "alderlake", "-Xcc", "-mavx2", "-Xcc", "-mfma", "-Xcc", "-mavxvnni"]), .define("CANDOR_VNNI")]
+let kernelVariants: [Target.Dependency] = ["LLMKernelsAVX2", "LLMKernelsVNNI"]
 #else
 let kernelSettings: [SwiftSetting] = []
 let avx2Settings: [SwiftSetting] = []
+let vnniSettings: [SwiftSetting] = []
 let kernelVariants: [Target.Dependency] = []
 #endif
 
@@ -90,6 +96,7 @@ let package = Package(
         .target(name: "LLMKernels", dependencies: kernelVariants, swiftSettings: swiftSettings + kernelSettings),
         /// The AVX2 integer dot product (x86-64 only; empty elsewhere).
         .target(name: "LLMKernelsAVX2", swiftSettings: swiftSettings + avx2Settings),
+        .target(name: "LLMKernelsVNNI", swiftSettings: swiftSettings + vnniSettings),
         .target(name: "LLMTokenizers", dependencies: ["PCRE2", "LLMGGUF"], swiftSettings: swiftSettings),
         .target(
             name: "LLMEngine",

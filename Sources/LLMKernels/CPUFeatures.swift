@@ -29,6 +29,15 @@ public enum CPUFeatures {
         #endif
     }()
 
+    /// Whether AVX-VNNI (256-bit `vpdpwssd`/`vpdpbusd`) is present, for LLMKernelsVNNI.
+    public static let hasAVXVNNI: Bool = {
+        #if arch(x86_64) && os(Linux)
+        hasAVX2AndFMA && flags.contains("avx_vnni")
+        #else
+        false
+        #endif
+    }()
+
     public static func missing() -> String? {
         #if arch(x86_64) && os(Linux)
         guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),

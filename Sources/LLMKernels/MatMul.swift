@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 #if arch(x86_64)
 import LLMKernelsAVX2
+import LLMKernelsVNNI
 #endif
 
 /// Matrix × vectors: `output[b][r] = Σ_c W[r][c] · input[b][c]`.
@@ -21,7 +22,20 @@ public enum MatMul {
     /// - Parameters:
     ///   - input: `batch × columns` floats, row-major.
     ///   - output: `batch × rows` floats, row-major.
-    public static func multiply(_ w: WeightMatrix, input: UnsafePointer<Float>, batch: Int, output: UnsafeMutablePointer<Float>, threads: Int) {
+    /// How quantized rows are multiplied: decoded once per batch (`IntegerRow`, every processor),
+    /// or read in place by the fused kernels compiled for AVX2 or for AVX-VNNI.
+    public enum Kernel: Sendable, CaseIterable { case decodedRows, fusedAVX2, fusedVNNI }
+
+    public static let bestKernel: Kernel = CPUFeatures.hasAVXVNNI ? .fusedVNNI : IntegerDot.best == .avx2 ? .fusedAVX2 : .decodedRows
+
+    /// The kernels this processor can run.
+    public static var availableKernels: [Kernel] {
+        Kernel.allCases.filter {
+            $0 == .decodedRows || ($0 == .fusedAVX2 && IntegerDot.best == .avx2) || ($0 == .fusedVNNI && CPUFeatures.hasAVXVNNI)
+        }
+    }
+
+    public static func multiply(_ w: WeightMatrix, input: UnsafePointer<Float>, batch: Int, output: UnsafeMutablePointer<Float>, threads: Int, kernel: Kernel = bestKernel) {
         let workers = max(1, min(threads, w.rows / 64))
         let chunk = (w.rows + workers - 1) / workers
         let inputAddress = UInt(bitPattern: input), outputAddress = UInt(bitPattern: output)
@@ -33,7 +47,7 @@ public enum MatMul {
         } else {
             quantized = nil
         }
-        let fused = quantized == nil ? nil : fusedFormat(w.format)
+        let fused = quantized == nil || kernel == .decodedRows ? nil : fusedFormat(w.format)
         let body: @Sendable (Int) -> Void = { worker in
             // Addresses cross into the worker as integers: each worker writes a disjoint row range.
             let input = UnsafePointer<Float>(bitPattern: inputAddress)!
@@ -42,9 +56,16 @@ public enum MatMul {
             guard start < end else { return }
             if let quantized, let fused {
                 #if arch(x86_64)
-                fusedRowsAVX2(fused, weights: w.data, rowBytes: w.rowBytes, rowStart: start, rowEnd: end, columns: w.columns,
-                              activations: quantized.codes, activationScales: quantized.scales, activationSums: quantized.sums,
-                              vectors: batch, output: output, outputStride: w.rows)
+                if kernel == .fusedVNNI {
+                    LLMKernelsVNNI.fusedRowsAVX2(LLMKernelsVNNI.FusedFormatAVX2(rawValue: fused.rawValue)!, weights: w.data, rowBytes: w.rowBytes,
+                                                 rowStart: start, rowEnd: end, columns: w.columns, activations: quantized.codes,
+                                                 activationScales: quantized.scales, activationSums: quantized.sums,
+                                                 vectors: batch, output: output, outputStride: w.rows)
+                } else {
+                    LLMKernelsAVX2.fusedRowsAVX2(fused, weights: w.data, rowBytes: w.rowBytes, rowStart: start, rowEnd: end, columns: w.columns,
+                                                 activations: quantized.codes, activationScales: quantized.scales, activationSums: quantized.sums,
+                                                 vectors: batch, output: output, outputStride: w.rows)
+                }
                 #endif
                 return
             }
@@ -72,7 +93,7 @@ public enum MatMul {
     }
 
     #if arch(x86_64)
-    typealias FusedFormat = FusedFormatAVX2
+    typealias FusedFormat = LLMKernelsAVX2.FusedFormatAVX2
     #else
     typealias FusedFormat = Never
     #endif

@@ -1,5 +1,6 @@
 #if arch(x86_64)
 import LLMKernelsAVX2
+import LLMKernelsVNNI
 #endif
 
 /// A float weight matrix quantized for fast matrix × matrix products over many input rows (the
@@ -86,8 +87,8 @@ public final class QuantizedPanelMatrix: @unchecked Sendable {
             codes.initialize(repeating: 0, count: max(1, count * stride))
             scales = .allocate(capacity: max(1, count))
             #if arch(x86_64)
-            if variant == .avx2 {
-                quantizeRowsInt16AVX2(x, count: count, columns: columns, limit: QuantizedPanelMatrix.inputLimit, codes: codes, stride: stride, scales: scales)
+            if variant != .portable {
+                LLMKernelsAVX2.quantizeRowsInt16AVX2(x, count: count, columns: columns, limit: QuantizedPanelMatrix.inputLimit, codes: codes, stride: stride, scales: scales)
                 return
             }
             #endif
@@ -108,9 +109,14 @@ public final class QuantizedPanelMatrix: @unchecked Sendable {
         }
     }
 
-    public enum Variant: Sendable { case portable, avx2 }
+    public enum Variant: Sendable, CaseIterable { case portable, avx2, avxVNNI }
 
-    public static let best: Variant = IntegerDot.best == .avx2 ? .avx2 : .portable
+    public static let best: Variant = CPUFeatures.hasAVXVNNI ? .avxVNNI : IntegerDot.best == .avx2 ? .avx2 : .portable
+
+    /// The variants this processor can run.
+    public static var available: [Variant] {
+        Variant.allCases.filter { $0 == .portable || ($0 == .avx2 && IntegerDot.best == .avx2) || ($0 == .avxVNNI && CPUFeatures.hasAVXVNNI) }
+    }
 
     /// `output[m][r] = Σ_c W[r][c] · input[m][c]` for `count` input rows, panels split across threads.
     public func multiply(_ input: UnsafePointer<Float>, count: Int, into output: UnsafeMutablePointer<Float>, threads: Int, variant: Variant = best) {
@@ -133,11 +139,19 @@ public final class QuantizedPanelMatrix: @unchecked Sendable {
         let width = min(Self.panelWidth, rows - firstRow)
         let panel = panels + p * columnPairs * 32
         #if arch(x86_64)
-        if variant == .avx2 {
-            int16PanelAVX2(panel: panel, columnPairs: columnPairs, input: input.codes, inputStride: input.stride, count: input.count,
-                           weightScales: scales + firstRow, inputScales: input.scales,
-                           output: output + firstRow, outputStride: rows, width: width)
+        switch variant {
+        case .avx2:
+            LLMKernelsAVX2.int16PanelAVX2(panel: panel, columnPairs: columnPairs, input: input.codes, inputStride: input.stride, count: input.count,
+                                          weightScales: scales + firstRow, inputScales: input.scales,
+                                          output: output + firstRow, outputStride: rows, width: width)
             return
+        case .avxVNNI:
+            LLMKernelsVNNI.int16PanelAVX2(panel: panel, columnPairs: columnPairs, input: input.codes, inputStride: input.stride, count: input.count,
+                                          weightScales: scales + firstRow, inputScales: input.scales,
+                                          output: output + firstRow, outputStride: rows, width: width)
+            return
+        case .portable:
+            break
         }
         #endif
         for m in 0..<input.count {

@@ -2,10 +2,13 @@
 import _Builtin_intrinsics.intel
 
 /// The quantized formats the fused AVX2 kernels read straight from their ggml blocks.
-public enum FusedFormatAVX2: Sendable {
+public enum FusedFormatAVX2: Int, Sendable {
     case q4_0, q4_1, q5_0, q8_0, q4_K, q6_K
 }
 
+/// LLMKernelsVNNI compiles this same file (a symbolic link) with `CANDOR_VNNI` defined, where
+/// one `vpdpbusd` replaces each `maddubs` + `madd` pair.
+///
 /// Dots weight rows `rowStart..<rowEnd` with `vectors` quantized activation vectors, reading
 /// each weight block where it lies: the codes are unpacked in registers and multiplied with the
 /// activation codes in integer arithmetic, with no decoded copy of the row in memory (the
@@ -70,8 +73,16 @@ private func fusedRows(
     let ones = _mm256_set1_epi16(1)
     @inline(__always) func dot(_ w: __m256i, _ wAbs: __m256i, _ v: Int, _ b: Int) -> __m256 {
         let codes = _mm256_loadu_si256(UnsafeRawPointer(a.codes + v * a.columns + 32 * b).assumingMemoryBound(to: __m256i.self))
+        #if CANDOR_VNNI
+        // u8 × s8 summed by fours straight into i32 (no i16 stage; the sums are the same, since
+        // maddubs never saturates on these codes: |pair| ≤ 2 · 128 · 127 < 2¹⁵).
+        let zero = _mm256_setzero_si256()
+        let sums = signed ? _mm256_dpbusd_avx_epi32(zero, wAbs, _mm256_sign_epi8(codes, w)) : _mm256_dpbusd_avx_epi32(zero, w, codes)
+        return _mm256_cvtepi32_ps(sums)
+        #else
         let pairs = signed ? _mm256_maddubs_epi16(wAbs, _mm256_sign_epi8(codes, w)) : _mm256_maddubs_epi16(w, codes)
         return _mm256_cvtepi32_ps(_mm256_madd_epi16(pairs, ones))
+        #endif
     }
     for r in rows.start..<rows.end {
         let row = rows.weights + r * rows.rowBytes

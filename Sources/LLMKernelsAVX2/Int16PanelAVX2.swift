@@ -10,6 +10,10 @@ import _Builtin_intrinsics.intel
 /// output rows take 8 `madd` + 8 adds per 2 weight loads and 4 broadcasts. The i32 sums are exact;
 /// the result is `weightScale[r] · inputScale[m] · sum`.
 ///
+/// LLMKernelsVNNI compiles this same file (a symbolic link) for AVX-VNNI processors, where LLVM
+/// turns each `madd` + add into one `vpdpwssd`; keep the source free of anything else
+/// processor-specific.
+///
 /// - Parameters:
 ///   - panel: `columnPairs × 32` i16 codes.
 ///   - input: `count` rows of `2 · columnPairs` i16 codes, `inputStride` codes apart.

@@ -74,12 +74,17 @@ struct KernelTests {
         let bytes = randomBlocks(format, blocks: rows * columns / format.blockSize, seed: 42)
         var input = [Float](repeating: 0, count: batch * columns)
         for i in input.indices { input[i] = Float((i * 37) % 101) / 50 - 1 }
-        var fast = [Float](repeating: 0, count: batch * rows), reference = fast, exact = fast
+        var reference = [Float](repeating: 0, count: batch * rows), exact = reference
+        var fastByKernel: [(MatMul.Kernel, [Float])] = []
         let activations = QuantizedVector(capacity: batch * columns)
         activations.quantize(input, count: batch * columns)
         bytes.withUnsafeBytes { raw in
             let matrix = WeightMatrix(data: raw.baseAddress!, format: format, rows: rows, columns: columns)
-            MatMul.multiply(matrix, input: input, batch: batch, output: &fast, threads: 2)
+            for kernel in MatMul.availableKernels {
+                var fast = [Float](repeating: .nan, count: batch * rows)
+                MatMul.multiply(matrix, input: input, batch: batch, output: &fast, threads: 2, kernel: kernel)
+                fastByKernel.append((kernel, fast))
+            }
             MatMul.reference(matrix, input: input, batch: batch, output: &exact)
             if IntegerRow.supports(format) {
                 // Quantized weights take the integer path: the reference quantizes activations too.
@@ -95,10 +100,16 @@ struct KernelTests {
             }
         }
         let scale = exact.map(abs).max() ?? 1
-        for i in fast.indices {
-            #expect(abs(fast[i] - reference[i]) <= 1e-4 * max(1, scale), "\(format) batch \(batch) [\(i)]: \(fast[i]) vs \(reference[i])")
-            // 8-bit activations stay close to the f32 product (each code is within half a step of 1/254 of its block's range).
-            #expect(abs(fast[i] - exact[i]) <= 2e-2 * max(1, scale), "\(format) [\(i)]: \(fast[i]) vs exact \(exact[i])")
+        // The two fused builds differ only in how the integer sums are formed: identical results.
+        if let avx2 = fastByKernel.first(where: { $0.0 == .fusedAVX2 })?.1, let vnni = fastByKernel.first(where: { $0.0 == .fusedVNNI })?.1 {
+            #expect(avx2 == vnni, "\(format) batch \(batch): AVX2 and AVX-VNNI fused kernels differ")
+        }
+        for (kernel, fast) in fastByKernel {
+            for i in fast.indices {
+                #expect(abs(fast[i] - reference[i]) <= 1e-4 * max(1, scale), "\(format) \(kernel) batch \(batch) [\(i)]: \(fast[i]) vs \(reference[i])")
+                // 8-bit activations stay close to the f32 product (each code is within half a step of 1/254 of its block's range).
+                #expect(abs(fast[i] - exact[i]) <= 2e-2 * max(1, scale), "\(format) \(kernel) [\(i)]: \(fast[i]) vs exact \(exact[i])")
+            }
         }
     }
 

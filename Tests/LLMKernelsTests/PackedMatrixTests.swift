@@ -65,11 +65,11 @@ struct QuantizedPanelMatrixTests {
                             "[\(m)][\(r)] \(portable[m * rows + r]) vs \(expected[m * rows + r])")
                 }
             }
-            if QuantizedPanelMatrix.best == .avx2 {
+            for variant in QuantizedPanelMatrix.available where variant != .portable {
                 for threads in [1, 2] {
                     var fast = [Float](repeating: .nan, count: count * rows)
-                    quantized.multiply(input, count: count, into: &fast, threads: threads, variant: .avx2)
-                    #expect(fast == portable, "rows \(rows) columns \(columns) count \(count) threads \(threads)")
+                    quantized.multiply(input, count: count, into: &fast, threads: threads, variant: variant)
+                    #expect(fast == portable, "\(variant) rows \(rows) columns \(columns) count \(count) threads \(threads)")
                 }
             }
         }

@@ -40,7 +40,7 @@ public final class BERTEncoder: @unchecked Sendable {
     /// Whether the linear layers use 8-bit weights × 14-bit activations (``QuantizedPanelMatrix``):
     /// with AVX2, unless `CANDOR_KERNELS=f32` asks for the float path. Cosine with the float path
     /// stays above 0.9999 on the reference sentences (LLMEngineTests).
-    static let quantized = MatMul.integerPath && QuantizedPanelMatrix.best == .avx2
+    static let quantized = MatMul.integerPath && QuantizedPanelMatrix.best != .portable
 
     /// Loads `model.safetensors` and `config.json` from a model folder.
     public init(folder: URL, threads: Int? = nil) throws(ModelFileError) {

@@ -1,0 +1,1 @@
+../LLMKernelsAVX2/FusedRowsAVX2.swift

@@ -1,0 +1,1 @@
+../LLMKernelsAVX2/Int16PanelAVX2.swift
