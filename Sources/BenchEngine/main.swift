@@ -91,7 +91,7 @@ let megabyte = 1024.0 * 1024.0
 
 print("model \(url.lastPathComponent)")
 print("threads \(threads)")
-print("kernel \(MatMul.integerPath ? "integer-\(IntegerDot.best)" : "f32")")
+print("kernel \(MatMul.integerPath ? "integer-\(MatMul.bestKernel)" : "f32")")
 print(String(format: "prompt_tok_s %.1f", prefillRate))
 print(String(format: "decode_tok_s %.1f", singleRate))
 print(String(format: "batched%d_tok_s %.1f", batch, batchedRate))
