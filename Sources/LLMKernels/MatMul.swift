@@ -10,7 +10,7 @@ import LLMKernelsVNNI
 /// Quantized weights take the integer path: the batch of activations is quantized once to 8-bit
 /// blocks (`QuantizedVector`) and dotted with the weights in integer arithmetic, as llama.cpp
 /// does. With AVX2 the common formats are read in place by fused kernels (`fusedRowsAVX2`: each
-/// block unpacked in registers and dotted with up to four vectors at a time); otherwise each
+/// block unpacked in registers and dotted with up to eight vectors at a time); otherwise each
 /// row is decoded once to 8-bit codes (`IntegerRow`) and dotted with every vector of the batch
 /// (`IntegerDot`). Float weights decode each row to f32 and take SIMD dot products. Rows are
 /// split evenly across the threads of a `WorkerPool`.

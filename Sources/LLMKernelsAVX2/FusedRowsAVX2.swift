@@ -63,7 +63,7 @@ private struct Block32 {
     var offset: Float
 }
 
-/// The shared loop: each block is unpacked once and dotted with up to four activation vectors
+/// The shared loop: each block is unpacked once and dotted with up to eight activation vectors
 /// at a time, each with its own accumulator in a register.
 @inline(__always)
 private func fusedRows(
@@ -84,15 +84,34 @@ private func fusedRows(
         return _mm256_cvtepi32_ps(_mm256_madd_epi16(pairs, ones))
         #endif
     }
+    if vectors == 1 {
+        // Single-token decoding: one accumulator, nothing else live in the loop.
+        for r in rows.start..<rows.end {
+            let row = rows.weights + r * rows.rowBytes
+            var acc = _mm256_setzero_ps()
+            var offset: Float = 0
+            for b in 0..<rows.blocks {
+                let block = unpack(row, b)
+                let w = block.codes, wAbs = signed ? _mm256_abs_epi8(w) : w
+                let scale = block.scale0 == block.scale1
+                    ? _mm256_set1_ps(block.scale0 * a.scales[b])
+                    : _mm256_mul_ps(_mm256_setr_ps(block.scale0, block.scale0, block.scale0, block.scale0, block.scale1, block.scale1, block.scale1, block.scale1), _mm256_set1_ps(a.scales[b]))
+                acc = _mm256_fmadd_ps(dot(w, wAbs, 0, b), scale, acc)
+                if offsets { offset += block.offset * a.sums[b] }
+            }
+            out.base[r] = acc.sum() + offset
+        }
+        return
+    }
     for r in rows.start..<rows.end {
         let row = rows.weights + r * rows.rowBytes
         var first = 0
         while first < vectors {
-            let n = min(4, vectors - first)
+            let n = min(8, vectors - first)
             let s0 = a.scales + first * a.columns / 32, u0 = a.sums + first * a.columns / 32
             let stride = a.columns / 32
-            var acc0 = _mm256_setzero_ps(), acc1 = acc0, acc2 = acc0, acc3 = acc0
-            var off0: Float = 0, off1: Float = 0, off2: Float = 0, off3: Float = 0
+            var acc0 = _mm256_setzero_ps(), acc1 = acc0, acc2 = acc0, acc3 = acc0, acc4 = acc0, acc5 = acc0, acc6 = acc0, acc7 = acc0
+            var off0: Float = 0, off1: Float = 0, off2: Float = 0, off3: Float = 0, off4: Float = 0, off5: Float = 0, off6: Float = 0, off7: Float = 0
             for b in 0..<rows.blocks {
                 let block = unpack(row, b)
                 let w = block.codes, wAbs = signed ? _mm256_abs_epi8(w) : w
@@ -113,11 +132,31 @@ private func fusedRows(
                     acc3 = _mm256_fmadd_ps(dot(w, wAbs, first + 3, b), _mm256_mul_ps(scale, _mm256_set1_ps(s0[3 * stride + b])), acc3)
                     if offsets { off3 += block.offset * u0[3 * stride + b] }
                 }
+                if n > 4 {
+                    acc4 = _mm256_fmadd_ps(dot(w, wAbs, first + 4, b), _mm256_mul_ps(scale, _mm256_set1_ps(s0[4 * stride + b])), acc4)
+                    if offsets { off4 += block.offset * u0[4 * stride + b] }
+                }
+                if n > 5 {
+                    acc5 = _mm256_fmadd_ps(dot(w, wAbs, first + 5, b), _mm256_mul_ps(scale, _mm256_set1_ps(s0[5 * stride + b])), acc5)
+                    if offsets { off5 += block.offset * u0[5 * stride + b] }
+                }
+                if n > 6 {
+                    acc6 = _mm256_fmadd_ps(dot(w, wAbs, first + 6, b), _mm256_mul_ps(scale, _mm256_set1_ps(s0[6 * stride + b])), acc6)
+                    if offsets { off6 += block.offset * u0[6 * stride + b] }
+                }
+                if n > 7 {
+                    acc7 = _mm256_fmadd_ps(dot(w, wAbs, first + 7, b), _mm256_mul_ps(scale, _mm256_set1_ps(s0[7 * stride + b])), acc7)
+                    if offsets { off7 += block.offset * u0[7 * stride + b] }
+                }
             }
             out.base[first * out.stride + r] = acc0.sum() + off0
             if n > 1 { out.base[(first + 1) * out.stride + r] = acc1.sum() + off1 }
             if n > 2 { out.base[(first + 2) * out.stride + r] = acc2.sum() + off2 }
             if n > 3 { out.base[(first + 3) * out.stride + r] = acc3.sum() + off3 }
+            if n > 4 { out.base[(first + 4) * out.stride + r] = acc4.sum() + off4 }
+            if n > 5 { out.base[(first + 5) * out.stride + r] = acc5.sum() + off5 }
+            if n > 6 { out.base[(first + 6) * out.stride + r] = acc6.sum() + off6 }
+            if n > 7 { out.base[(first + 7) * out.stride + r] = acc7.sum() + off7 }
             first += n
         }
     }

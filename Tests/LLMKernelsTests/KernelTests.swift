@@ -65,8 +65,8 @@ struct KernelTests {
         WeightFormat.f32, .f16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q4_K, .q5_K, .q6_K,
     ])
     func matmulMatchesReference(format: WeightFormat) {
-        // Batches of 1 (single-token decoding), 3 and 6 (the fused kernels take four vectors at a time).
-        for batch in [1, 3, 6] { matmulMatchesReference(format: format, batch: batch) }
+        // Batches of 1 (single-token decoding), 3 and 11 (the fused kernels take eight vectors at a time).
+        for batch in [1, 3, 11] { matmulMatchesReference(format: format, batch: batch) }
     }
 
     func matmulMatchesReference(format: WeightFormat, batch: Int) {
