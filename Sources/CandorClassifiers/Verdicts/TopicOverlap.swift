@@ -133,7 +133,11 @@ enum TopicOverlap {
 
     /// A question asking for a person, a time, a place, a quantity or a named thing.
     static func isFactoid(_ prompt: String) -> Bool {
-        let lower = prompt.lowercased().trimmingCharacters(in: .whitespaces)
+        var lower = prompt.lowercased().trimmingCharacters(in: .whitespaces)
+        // An instruction before the question ("one word answer: which…", "quick question: who…").
+        if let colon = lower.firstIndex(of: ":"), lower.distance(from: lower.startIndex, to: colon) <= 30 {
+            lower = lower[lower.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
         let english = ["who ", "who's ", "when ", "where ", "which ", "how many ", "how much ", "how long ", "how old ",
                        "what year", "what date", "what day", "in what year", "in which"]
         if english.contains(where: lower.hasPrefix) { return true }

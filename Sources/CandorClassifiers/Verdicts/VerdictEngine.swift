@@ -215,7 +215,7 @@ public struct VerdictEngine: Sendable {
         "called", "calls it", "labelled", "labeled", "termed", "described", "describes", "officially", "official", "propaganda",
         "claimed", "claims", "refers to", "referred to", "branded", "characteri", "dubbed", "state media", "says", "said",
         "position is", "insists", "maintains", "accus", "according to",
-        "称", "定性", "官方", "当局", "政府将", "宣传", "表示", "指责", "指他", "指控", "被控",
+        "称", "定性", "官方", "当局", "政府将", "宣传", "表示", "指责", "指他", "指控", "被控", "宣布", "声明",
     ]
     static let sentenceEnds: Set<Character> = [".", "!", "?", "\n", "。", "！", "？"]
 
