@@ -102,8 +102,8 @@ enum TopicOverlap {
         text.range(of: chinese ? eventVocabularyChinese : eventVocabularyEnglish, options: [.regularExpression, .caseInsensitive]) != nil
     }
 
-    private static let eventVocabularyEnglish = #"\b(?:sentenc|arrest|detain|detention|convict|charg|jail|prison|imprison|kill|die[ds]?\b|dead|death|fled|flee|exile|protest|crackdown|suppress|ban(?:ned)?\b|accus|because|due to|led to|in response|result|forced|ordered|troops|police|court|trial|rul(?:ed|ing)|disappear|persecut|censor|tortur|camp)"#
-    private static let eventVocabularyChinese = #"因为|由于|导致|起因|原因|被捕|逮捕|拘|判处|判决|裁决|裁定|入狱|抓|死|遇难|镇压|抗议|示威|指控|罪|流亡|出逃|逃|禁|取缔|审查|屏蔽|失踪|迫害|抗争|清场|开枪|诉求|要求"#
+    private static let eventVocabularyEnglish = #"\b(?:sentenc|arrest|detain|detention|convict|charg|jail|prison|imprison|kill|die[ds]?\b|dead|death|fled|flee|exile|protest|crackdown|suppress|ban(?:ned)?\b|accus|because|due to|led to|in response|as a result|result(?:ed|ing) in|forced|ordered|troops|police|court|trial|rul(?:ed|ing)|disappear|persecut|censor|tortur|camp)"#
+    private static let eventVocabularyChinese = #"因为|由于|导致|起因|原因|被捕|逮捕|拘留|拘押|拘捕|判处|判决|判刑|裁决|裁定|入狱|抓捕|抓走|被抓|死亡|死者|致死|处死|打死|死伤|死于|遇难|镇压|抗议|示威|指控|罪名|定罪|犯罪|罪行|流亡|出逃|逃离|逃亡|禁止|软禁|监禁|查禁|禁令|取缔|屏蔽|失踪|迫害|抗争|清场|开枪|诉求"#
 
     /// The answer's first sentence (up to . ! ? 。！？ or a line break).
     static func firstSentence(_ text: String) -> String {
