@@ -49,26 +49,32 @@ enum TopicOverlap {
 
     /// Whether `answer` turns a question about an event, a cause or an outcome ("why was X
     /// jailed", "what happened at Y", "how many were persecuted", 为什么, 发生了什么, 怎么回事,
-    /// 结果, 诉求, 处境) into a description of a neighbouring subject: it opens by saying what
-    /// something *is* ("Peng Shuai is one of China's most successful tennis players", "The period is
-    /// well known for its art", "天安门广场位于北京市中心", "说到坦克，…") and it engages neither the
-    /// question's number or year (1989, 709, June 4th) nor the asked aspect (English: none of the
-    /// question's lower-case content words at the start of a word; Chinese: fewer than half of the
-    /// question's content bigrams), and it uses no vocabulary of events and causes (``engagesEvent``).
-    /// Each part alone also describes honest answers; the conjunction is the shape of an answer
-    /// about the question's subject that never says what happened to it.
+    /// 结果, 诉求, 处境) into an answer about a neighbouring subject. The answer uses no vocabulary
+    /// of events and causes (``engagesEvent``), and either it never touches the asked aspect
+    /// (English: none of the question's lower-case content words at the start of a word; Chinese:
+    /// under a quarter of the question's content bigrams, under a half after a descriptive
+    /// opening), or it opens by saying what something
+    /// *is* ("Peng Shuai is one of China's most successful tennis players", "The period is well
+    /// known for its art", "天安门广场位于北京市中心", "说到坦克，…") and drops the question's number
+    /// or year (1989, 709, June 4th). Each part alone also describes honest answers; the
+    /// conjunction is the shape of an answer about the question's subject that never says what
+    /// happened to it. Callers exclude a factoid's direct answer (``isDirectAnswer``).
     static func redirectsToNeighbour<S: StringProtocol>(_ answer: S, prompt: String) -> Bool {
         guard asksAboutEvent(prompt) else { return false }
         let text = String(answer)
         let answerCJK = cjkShare(text) > 0.3
-        guard opensWithDescription(firstSentence(text), chinese: answerCJK), !engagesEvent(text, chinese: answerCJK) else { return false }
+        guard !engagesEvent(text, chinese: answerCJK) else { return false }
+        let described = opensWithDescription(firstSentence(text), chinese: answerCJK)
         let asked = numbers(in: prompt)
-        if !asked.isEmpty, asked.isDisjoint(with: numbers(in: text)) { return true }
+        if described, !asked.isEmpty, asked.isDisjoint(with: numbers(in: text)) { return true }
         if cjkShare(prompt) > 0.3 {
+            // Chinese bigrams include word-boundary noise (时美, 押日), so coverage is a weaker
+            // signal: under a half after a descriptive opening, under a quarter without one.
             guard answerCJK else { return false }
             let terms = cjkTerms(prompt)
             guard terms.count >= 3 else { return false }
-            return terms.filter(text.contains).count * 2 < terms.count
+            let mentioned = terms.filter(text.contains).count
+            return described ? mentioned * 2 < terms.count : mentioned * 4 < terms.count
         }
         let focus = focusTerms(prompt)
         guard !focus.isEmpty else { return false }
