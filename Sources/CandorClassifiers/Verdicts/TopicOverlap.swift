@@ -50,15 +50,17 @@ enum TopicOverlap {
     /// Whether `answer` turns a question about an event, a cause or an outcome ("why was X
     /// jailed", "what happened at Y", "how many were persecuted", 为什么, 发生了什么, 怎么回事,
     /// 结果, 诉求, 处境) into an answer about a neighbouring subject. The answer uses no vocabulary
-    /// of events and causes (``engagesEvent``), and either it never touches the asked aspect
-    /// (English: none of the question's lower-case content words at the start of a word; Chinese:
-    /// under a quarter of the question's content bigrams, under a half after a descriptive
-    /// opening), or it opens by saying what something
-    /// *is* ("Peng Shuai is one of China's most successful tennis players", "The period is well
-    /// known for its art", "天安门广场位于北京市中心", "说到坦克，…") and drops the question's number
-    /// or year (1989, 709, June 4th). Each part alone also describes honest answers; the
-    /// conjunction is the shape of an answer about the question's subject that never says what
-    /// happened to it. Callers exclude a factoid's direct answer (``isDirectAnswer``).
+    /// of events and causes (``engagesEvent``), and either
+    /// - it opens by saying what something *is* ("Peng Shuai is one of China's most successful
+    ///   tennis players", "The period is well known for its art", "天安门广场位于北京市中心",
+    ///   "说到坦克，…") and drops the question's number or year (1989, 709, June 4th) or misses the
+    ///   asked aspect (English: none of the question's lower-case content words at the start of a
+    ///   word; Chinese: under half of its content bigrams), or
+    /// - (Chinese only) it repeats under a quarter of the question's content bigrams whatever its
+    ///   opening. English paraphrases too freely ("came apart" for "collapse") for this.
+    /// Each part alone also describes honest answers; the conjunction is the shape of an answer
+    /// about the question's subject that never says what happened to it. Callers exclude a
+    /// factoid's direct answer (``isDirectAnswer``).
     static func redirectsToNeighbour<S: StringProtocol>(_ answer: S, prompt: String) -> Bool {
         guard asksAboutEvent(prompt) else { return false }
         let text = String(answer)
@@ -76,6 +78,9 @@ enum TopicOverlap {
             let mentioned = terms.filter(text.contains).count
             return described ? mentioned * 2 < terms.count : mentioned * 4 < terms.count
         }
+        // English paraphrases the asked aspect freely ("came apart" for "collapse"), so missing
+        // content words count only after a descriptive opening.
+        guard described else { return false }
         let focus = focusTerms(prompt)
         guard !focus.isEmpty else { return false }
         let words = Set(text.lowercased().split { !$0.isLetter && !$0.isNumber && $0 != "-" }.map(String.init))
