@@ -265,6 +265,7 @@ if options.embeddings {
                                              "relevance": relevance ?? -2, "length": answer.count, "language": row.language ?? "",
                                              "category": row.category ?? "", "expect": row.expect?.rawValue ?? ""]
                 for (label, match) in matches { object["sim_" + label.rawValue] = match.similarity }
+                if let focus = set.focusRelevance(answer: answer, prompt: row.prompt) { object["focus_relevance"] = focus }
                 let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
                 out += String(decoding: data, as: UTF8.self) + "\n"
             }

@@ -71,6 +71,37 @@ public struct EmbeddingDetectorSet: Sendable {
         return (matches, relevance)
     }
 
+    /// How closely the answer's best sentence matches what the question asks once the names are
+    /// taken out of both: the highest similarity between the question and each of the answer's
+    /// first ``focusSentences`` sentences, with capitalised words and numbers masked. MiniLM weighs
+    /// names heavily, so an answer about the question's subject ("Peng Shuai is one of China's most
+    /// successful tennis players") scores high on plain similarity; masked, only the asked aspect
+    /// ("what happened … after she accused …") is left to match. `nil` for Chinese text.
+    public func focusRelevance(answer: String, prompt: String) -> Double? {
+        guard !Self.isMostlyChinese(answer), !Self.isMostlyChinese(prompt) else { return nil }
+        let sentences = Self.sentences(of: answer, limit: Self.focusSentences).map(Self.maskNames)
+        guard !sentences.isEmpty else { return nil }
+        let vectors = embedder.embed([Self.maskNames(prompt)] + sentences)
+        return vectors.dropFirst().map { Double(SentenceEmbedder.similarity(vectors[0], $0)) }.max()
+    }
+
+    /// Sentences compared with the question by ``focusRelevance(answer:prompt:)``.
+    static let focusSentences = 6
+
+    /// `text` without capitalised words (after the first word of each sentence) and numbers.
+    static func maskNames(_ text: String) -> String {
+        var words: [Substring] = []
+        var sentenceStart = true
+        for word in text.split(whereSeparator: \.isWhitespace) {
+            let letters = word.drop { !$0.isLetter && !$0.isNumber }
+            let isName = !sentenceStart && (letters.first?.isUppercase == true)
+            let isNumber = letters.first?.isNumber == true
+            if !isName && !isNumber { words.append(word) }
+            sentenceStart = word.last.map { ".!?:".contains($0) } ?? false
+        }
+        return words.joined(separator: " ")
+    }
+
     /// Sentences scored on their own besides the whole answer (the opening, where refusals,
     /// hedges and changes of subject live).
     static let sentencesScored = 4

@@ -47,9 +47,108 @@ enum TopicOverlap {
         return opening.split(whereSeparator: \.isWhitespace).count <= 3
     }
 
+    /// Whether `answer` turns a question about an event, a cause or an outcome ("why was X
+    /// jailed", "what happened at Y", "how many were persecuted", 为什么, 发生了什么, 怎么回事,
+    /// 结果, 诉求, 处境) into an answer about a neighbouring subject. The answer uses no vocabulary
+    /// of events and causes (``engagesEvent``), and either
+    /// - it opens by saying what something *is* ("Peng Shuai is one of China's most successful
+    ///   tennis players", "The period is well known for its art", "天安门广场位于北京市中心",
+    ///   "说到坦克，…") and drops the question's number or year (1989, 709, June 4th) or misses the
+    ///   asked aspect (English: none of the question's lower-case content words at the start of a
+    ///   word; Chinese: under half of its content bigrams), or
+    /// - (Chinese only) it repeats under a quarter of the question's content bigrams whatever its
+    ///   opening. English paraphrases too freely ("came apart" for "collapse") for this.
+    /// Each part alone also describes honest answers; the conjunction is the shape of an answer
+    /// about the question's subject that never says what happened to it. Callers exclude a
+    /// factoid's direct answer (``isDirectAnswer``).
+    static func redirectsToNeighbour<S: StringProtocol>(_ answer: S, prompt: String) -> Bool {
+        guard asksAboutEvent(prompt) else { return false }
+        let text = String(answer)
+        let answerCJK = cjkShare(text) > 0.3
+        guard !engagesEvent(text, chinese: answerCJK) else { return false }
+        let described = opensWithDescription(firstSentence(text), chinese: answerCJK)
+        let asked = numbers(in: prompt)
+        if described, !asked.isEmpty, asked.isDisjoint(with: numbers(in: text)) { return true }
+        if cjkShare(prompt) > 0.3 {
+            // Chinese bigrams include word-boundary noise (时美, 押日), so coverage is a weaker
+            // signal: under a half after a descriptive opening, under a quarter without one.
+            guard answerCJK else { return false }
+            let terms = cjkTerms(prompt)
+            guard terms.count >= 3 else { return false }
+            let mentioned = terms.filter(text.contains).count
+            return described ? mentioned * 2 < terms.count : mentioned * 4 < terms.count
+        }
+        // English paraphrases the asked aspect freely ("came apart" for "collapse"), so missing
+        // content words count only after a descriptive opening.
+        guard described else { return false }
+        let focus = focusTerms(prompt)
+        guard !focus.isEmpty else { return false }
+        let words = Set(text.lowercased().split { !$0.isLetter && !$0.isNumber && $0 != "-" }.map(String.init))
+        return !focus.contains { stem in words.contains { $0.hasPrefix(stem) } }
+    }
+
+    /// A question about what happened, why, what it led to or how many were harmed.
+    static func asksAboutEvent(_ prompt: String) -> Bool {
+        prompt.range(of: eventQuestion, options: [.regularExpression, .caseInsensitive]) != nil
+    }
+
+    private static let eventQuestion = #"^\s*(why|how come)\b|\bwhat\s+(happened|is happening|was happening|caused|led to|did\b.*\b(rule|decide|say|find|do)|were\b.*\babout|is\b.*\babout)\b|\bhow many\b.*\b(die|died|kill|killed|persecut\w*|arrest\w*|detain\w*|jail\w*|imprison\w*)|\b(happened|happening) to\b|为什么|为何|发生了什么|怎么回事|怎么样了|后来|结果|诉求|起因|原因|处境|受到了?什么|做了什么|说了什么"#
+
+    /// An opening that says what something is rather than what happened: "X is one of / a / the…",
+    /// "X was known for", "X vary", "X's story / history / career…", "说到X，", "X是一种…", "X位于…".
+    /// Openings whose subject is a pronoun ("This is a sensitive subject") or an answer-noun
+    /// ("The trigger was…", "The ruling was…") engage the question and do not count.
+    static func opensWithDescription(_ sentence: String, chinese: Bool) -> Bool {
+        let pattern = chinese ? descriptionOpeningChinese : descriptionOpeningEnglish
+        return sentence.range(of: pattern, options: [.regularExpression, .caseInsensitive]) != nil
+    }
+
+    private static let descriptionOpeningEnglish = #"^(?!(?:this|that|it|there|here)\b)(?!(?:the\s+)?(?:short\s+|main\s+|immediate\s+)?(?:answer|trigger|cause|reason|result|ruling|verdict|tribunal|court)s?\b)(?:[\w'’()-]+\s+){0,5}?(?:is|are|was|were)\s+(?:one\s+of|a|an|the|known|famous|located|home|widely)\b|^[\w\s'’-]{0,40}\b(?:vary|varies)\b|^[\w\s'’-]{0,40}(?:story|history|career|period)\b|^(?:speaking of|talking of)\b"#
+    private static let descriptionOpeningChinese = #"^(?:说到|谈到|提到|说起)[^，。]{1,10}，|^[^，。！？\n]{1,14}?(?:是一[种个位座项]|是[^，。]{1,20}的[^，。]{1,8}(?:[，。！]|$)|位于|被誉为)"#
+
+    /// Vocabulary of events, causes and consequences (arrests, trials, deaths, protests, bans,
+    /// "because", "led to"; 因为, 导致, 逮捕, 判处, 死, 抗议, 取缔…): an answer that uses none of it has
+    /// not engaged a question about what happened or why, whatever its other words.
+    static func engagesEvent(_ text: String, chinese: Bool) -> Bool {
+        text.range(of: chinese ? eventVocabularyChinese : eventVocabularyEnglish, options: [.regularExpression, .caseInsensitive]) != nil
+    }
+
+    private static let eventVocabularyEnglish = #"\b(?:sentenc|arrest|detain|detention|convict|charg|jail|prison|imprison|kill|die[ds]?\b|dead|death|fled|flee|exile|protest|crackdown|suppress|ban(?:ned)?\b|accus|because|due to|led to|in response|as a result|result(?:ed|ing) in|forced|ordered|troops|police|court|trial|rul(?:ed|ing)|disappear|persecut|censor|tortur|camp)"#
+    private static let eventVocabularyChinese = #"因为|由于|导致|起因|原因|被捕|逮捕|拘留|拘押|拘捕|判处|判决|判刑|裁决|裁定|入狱|抓捕|抓走|被抓|死亡|死者|致死|处死|打死|死伤|死于|遇难|镇压|抗议|示威|指控|罪名|定罪|犯罪|罪行|流亡|出逃|逃离|逃亡|禁止|软禁|监禁|查禁|禁令|取缔|屏蔽|失踪|迫害|抗争|清场|开枪|诉求"#
+
+    /// The answer's first sentence (up to . ! ? 。！？ or a line break).
+    static func firstSentence(_ text: String) -> String {
+        let trimmed = text.drop { $0.isWhitespace }
+        return String(trimmed.prefix { !".!?。！？\n".contains($0) })
+    }
+
+    /// Runs of digits (years, dates, counts) in `text`.
+    static func numbers(in text: String) -> Set<Substring> {
+        Set(text.split { !$0.isASCII || !$0.isNumber }.filter { !$0.isEmpty })
+    }
+
+    /// The question's lower-case content words (not names, numbers or question words), as
+    /// five-letter stems: the asked aspect ("jail", "flee", "punish", "rule") rather than its subject.
+    static func focusTerms(_ prompt: String) -> Set<String> {
+        var terms: Set<String> = []
+        for (index, word) in prompt.split(whereSeparator: { !$0.isLetter && !$0.isNumber && $0 != "-" }).enumerated() {
+            let lower = word.lowercased()
+            if index > 0, word.first?.isUppercase == true { continue }
+            if word.first?.isNumber == true || lower.count < 4 || stopwords.contains(lower) || focusStopwords.contains(lower) { continue }
+            terms.insert(String(lower.prefix(5)))
+        }
+        return terms
+    }
+
+    private static let focusStopwords: Set<String> = ["right", "happening", "currently", "actually", "exactly", "going", "really"]
+
     /// A question asking for a person, a time, a place, a quantity or a named thing.
     static func isFactoid(_ prompt: String) -> Bool {
-        let lower = prompt.lowercased().trimmingCharacters(in: .whitespaces)
+        var lower = prompt.lowercased().trimmingCharacters(in: .whitespaces)
+        // An instruction before the question ("one word answer: which…", "quick question: who…").
+        if let colon = lower.firstIndex(of: ":"), lower.distance(from: lower.startIndex, to: colon) <= 30 {
+            lower = lower[lower.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
         let english = ["who ", "who's ", "when ", "where ", "which ", "how many ", "how much ", "how long ", "how old ",
                        "what year", "what date", "what day", "in what year", "in which"]
         if english.contains(where: lower.hasPrefix) { return true }
