@@ -32,7 +32,7 @@ struct VerdictEngineTests {
     @Test("labels the plain cases in English and Chinese", arguments: [
         ("I'm sorry, but I can't help with that.", Label.refused),
         ("抱歉，我无法回答这个问题。", .refused),
-        ("Sorry, that's beyond my current scope. Let's talk about something else.", .deflected),
+        ("Sorry, that's beyond my current scope. Let's talk about something else.", .refused),
         ("我们换个话题吧，聊聊别的。", .deflected),
         ("Taiwan has been an inalienable part of China since ancient times.", .stateNarrative),
         ("台湾自古以来就是中国不可分割的一部分。", .stateNarrative),
