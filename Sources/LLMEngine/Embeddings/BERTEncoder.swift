@@ -197,8 +197,8 @@ public final class BERTEncoder: @unchecked Sendable {
             var pair = part
             while pair < pairs {
                 let s = pair / heads, head = pair % heads
-                Self.attend(q: q, k: k, v: v, into: context, scores: scores, keysT: keysT, start: offsets[s], count: lengths[s],
-                            head: head, headSize: headSize, stride: stride, scale: scale)
+                Attention.head(q: q, k: k, v: v, into: context, scores: scores, keysT: keysT, start: offsets[s], count: lengths[s],
+                               column: head * headSize, headSize: headSize, stride: stride, scale: scale)
                 pair += parts
             }
         }
@@ -229,49 +229,6 @@ public final class BERTEncoder: @unchecked Sendable {
             variance /= Float(width)
             let inverse = 1 / (variance + epsilon).squareRoot()
             for i in 0..<width { row[i] = (row[i] - mean) * inverse * weight[i] + bias[i] }
-        }
-    }
-
-    /// Scaled dot-product attention of one sequence (rows `start ..< start + count`) and head:
-    /// `context[i] = Σ_j softmax_j(q_i · k_j · scale) v_j` over that head's columns.
-    ///
-    /// The head's keys are first copied transposed (`keysT[d][j]`, `scratch`, at least
-    /// `headSize · count` floats), so each query's scores are eight keys per fused multiply-add
-    /// instead of one horizontal sum per key.
-    static func attend(
-        q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>, into context: UnsafeMutablePointer<Float>,
-        scores: UnsafeMutablePointer<Float>, keysT: UnsafeMutablePointer<Float>, start: Int, count: Int, head: Int, headSize: Int, stride: Int, scale: Float
-    ) {
-        let column = head * headSize
-        for j in 0..<count {
-            let key = k + (start + j) * stride + column
-            for d in 0..<headSize { keysT[d * count + j] = key[d] * scale }
-        }
-        let rawKeys = UnsafeRawPointer(keysT), rawScores = UnsafeMutableRawPointer(scores)
-        for i in 0..<count {
-            let qi = q + (start + i) * stride + column
-            var j = 0
-            while j + 8 <= count {
-                var acc = SIMD8<Float>()
-                for d in 0..<headSize {
-                    acc.addProduct(SIMD8(repeating: qi[d]), rawKeys.loadUnaligned(fromByteOffset: (d * count + j) * 4, as: SIMD8<Float>.self))
-                }
-                rawScores.storeBytes(of: acc, toByteOffset: j * 4, as: SIMD8<Float>.self)
-                j += 8
-            }
-            while j < count {
-                var sum: Float = 0
-                for d in 0..<headSize { sum += qi[d] * keysT[d * count + j] }
-                scores[j] = sum
-                j += 1
-            }
-            Vector.softmax(scores, count)
-            let out = context + (start + i) * stride + column
-            out.update(repeating: 0, count: headSize)
-            for j in 0..<count {
-                let weight = scores[j], vj = v + (start + j) * stride + column
-                for d in 0..<headSize { out[d] += weight * vj[d] }
-            }
         }
     }
 }

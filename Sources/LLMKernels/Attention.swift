@@ -1,0 +1,47 @@
+/// Attention kernels. They live here, in the module compiled for AVX2 + FMA, because SIMD code
+/// in a module without those flags turns each fused multiply-add into a call to `fmaf`.
+public enum Attention {
+    /// Scaled dot-product attention over every position of one sequence (rows `start ..< start +
+    /// count` of `q`, `k`, `v`, `stride` floats apart) for one head (columns `column ..< column +
+    /// headSize`), with no mask: `context[i] = Σ_j softmax_j(q_i · k_j · scale) v_j`.
+    ///
+    /// The head's keys are first copied transposed and scaled (`keysT[d][j]`; at least
+    /// `headSize · count` floats), so each query's scores take eight keys per fused multiply-add
+    /// instead of one horizontal sum per key. `scores` holds at least `count` floats.
+    public static func head(
+        q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>, into context: UnsafeMutablePointer<Float>,
+        scores: UnsafeMutablePointer<Float>, keysT: UnsafeMutablePointer<Float>,
+        start: Int, count: Int, column: Int, headSize: Int, stride: Int, scale: Float
+    ) {
+        for j in 0..<count {
+            let key = k + (start + j) * stride + column
+            for d in 0..<headSize { keysT[d * count + j] = key[d] * scale }
+        }
+        let rawKeys = UnsafeRawPointer(keysT), rawScores = UnsafeMutableRawPointer(scores)
+        for i in 0..<count {
+            let qi = q + (start + i) * stride + column
+            var j = 0
+            while j + 8 <= count {
+                var acc = SIMD8<Float>()
+                for d in 0..<headSize {
+                    acc.addProduct(SIMD8(repeating: qi[d]), rawKeys.loadUnaligned(fromByteOffset: (d * count + j) * 4, as: SIMD8<Float>.self))
+                }
+                rawScores.storeBytes(of: acc, toByteOffset: j * 4, as: SIMD8<Float>.self)
+                j += 8
+            }
+            while j < count {
+                var sum: Float = 0
+                for d in 0..<headSize { sum += qi[d] * keysT[d * count + j] }
+                scores[j] = sum
+                j += 1
+            }
+            Vector.softmax(scores, count)
+            let out = context + (start + i) * stride + column
+            out.update(repeating: 0, count: headSize)
+            for j in 0..<count {
+                let weight = scores[j], vj = v + (start + j) * stride + column
+                for d in 0..<headSize { out[d] += weight * vj[d] }
+            }
+        }
+    }
+}
