@@ -37,6 +37,24 @@ public enum Attention {
             }
             Vector.softmax(scores, count)
             let out = context + (start + i) * stride + column
+            if headSize == 32 {
+                // MiniLM's head size: the whole output row stays in four registers.
+                var o0 = SIMD8<Float>(), o1 = o0, o2 = o0, o3 = o0
+                for j in 0..<count {
+                    let weight = SIMD8<Float>(repeating: scores[j])
+                    let vj = UnsafeRawPointer(v + (start + j) * stride + column)
+                    o0.addProduct(weight, vj.loadUnaligned(as: SIMD8<Float>.self))
+                    o1.addProduct(weight, vj.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self))
+                    o2.addProduct(weight, vj.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self))
+                    o3.addProduct(weight, vj.loadUnaligned(fromByteOffset: 96, as: SIMD8<Float>.self))
+                }
+                let raw = UnsafeMutableRawPointer(out)
+                raw.storeBytes(of: o0, as: SIMD8<Float>.self)
+                raw.storeBytes(of: o1, toByteOffset: 32, as: SIMD8<Float>.self)
+                raw.storeBytes(of: o2, toByteOffset: 64, as: SIMD8<Float>.self)
+                raw.storeBytes(of: o3, toByteOffset: 96, as: SIMD8<Float>.self)
+                continue
+            }
             out.update(repeating: 0, count: headSize)
             for j in 0..<count {
                 let weight = scores[j], vj = v + (start + j) * stride + column

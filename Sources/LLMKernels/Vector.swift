@@ -62,7 +62,9 @@ public enum Vector {
     /// are clamped to [−87.3, 88.3], so results below e^−87.3 ≈ 1.2e-38 are that value, not zero.
     @inline(__always)
     public static func exp8(_ x: SIMD8<Float>) -> SIMD8<Float> {
-        let clamped = pointwiseMin(pointwiseMax(x, SIMD8(repeating: -87.3)), SIMD8(repeating: 88.3))
+        var clamped = x
+        clamped.replace(with: -87.3, where: x .< -87.3)
+        clamped.replace(with: 88.3, where: x .> 88.3)
         // Adding and subtracting 1.5 · 2²³ rounds to the nearest integer (ties to even) in float
         // arithmetic; the same constant plus the exponent bias leaves n + 127 in the low mantissa
         // bits. (Swift's generic SIMD float-to-integer conversions are not vectorised.)
