@@ -1,3 +1,4 @@
+import Foundation
 import LLMKernels
 import Testing
 
@@ -70,6 +71,36 @@ struct QuantizedPanelMatrixTests {
                     var fast = [Float](repeating: .nan, count: count * rows)
                     quantized.multiply(input, count: count, into: &fast, threads: threads, variant: variant)
                     #expect(fast == portable, "\(variant) rows \(rows) columns \(columns) count \(count) threads \(threads)")
+                }
+            }
+        }
+    }
+}
+
+@Suite("Attention head against a direct computation")
+struct AttentionTests {
+    @Test("head sizes 32 (register path) and 24 (general path), sequences of 1, 7 and 20 positions",
+          arguments: [(32, 1), (32, 7), (32, 20), (24, 7), (24, 20)])
+    func matchesDirect(headSize: Int, count: Int) {
+        let heads = 2, stride = heads * headSize, scale: Float = 0.3
+        let (q, kv) = randomProblem(rows: count, columns: stride, count: 2 * count)
+        let k = Array(kv.prefix(count * stride)), v = Array(kv.suffix(count * stride))
+        var context = [Float](repeating: .nan, count: count * stride)
+        var scores = [Float](repeating: 0, count: count), keysT = [Float](repeating: 0, count: count * headSize)
+        for head in 0..<heads {
+            Attention.head(q: q, k: k, v: v, into: &context, scores: &scores, keysT: &keysT,
+                           start: 0, count: count, column: head * headSize, headSize: headSize, stride: stride, scale: scale)
+        }
+        for head in 0..<heads {
+            for i in 0..<count {
+                let column = head * headSize
+                let logits = (0..<count).map { j in (0..<headSize).reduce(Float(0)) { $0 + q[i * stride + column + $1] * k[j * stride + column + $1] } * scale }
+                let top = logits.max()!
+                let weights = logits.map { expf($0 - top) }
+                let total = weights.reduce(0, +)
+                for d in 0..<headSize {
+                    let expected = (0..<count).reduce(Float(0)) { $0 + weights[$1] / total * v[$1 * stride + column + d] }
+                    #expect(abs(context[i * stride + column + d] - expected) < 1e-5, "head \(head) position \(i) dimension \(d)")
                 }
             }
         }
