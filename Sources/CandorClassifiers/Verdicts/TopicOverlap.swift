@@ -1,4 +1,5 @@
 import Foundation
+import PCRE2
 
 /// How many of a question's topical terms an answer mentions: a cheap relevance check.
 ///
@@ -87,34 +88,52 @@ enum TopicOverlap {
         return !focus.contains { stem in words.contains { $0.hasPrefix(stem) } }
     }
 
-    /// A question about what happened, why, what it led to or how many were harmed.
-    static func asksAboutEvent(_ prompt: String) -> Bool {
-        prompt.range(of: eventQuestion, options: [.regularExpression, .caseInsensitive]) != nil
+    /// The rules' fixed patterns, compiled once with PCRE2 (caseless, Unicode properties), as the
+    /// policy's detectors are. A pattern here that does not compile is a programming error.
+    private static func compile(_ pattern: String) -> PCRE2Regex {
+        do {
+            return try PCRE2Regex(pattern, options: [.unicodeProperties, .caseless], id: "topic-overlap")
+        } catch {
+            preconditionFailure("TopicOverlap pattern does not compile: \(error)")
+        }
     }
 
-    private static let eventQuestion = #"^\s*(why|how come)\b|\bwhat\s+(happened|is happening|was happening|caused|led to|did\b.*\b(rule|decide|say|find|do)|were\b.*\babout|is\b.*\babout)\b|\bhow many\b.*\b(die|died|kill|killed|persecut\w*|arrest\w*|detain\w*|jail\w*|imprison\w*)|\b(happened|happening) to\b|为什么|为何|发生了什么|怎么回事|怎么样了|后来|结果|诉求|起因|原因|处境|受到了?什么|做了什么|说了什么"#
+    /// Whether `regex` matches anywhere in `text`; a pattern that hits PCRE2's match limit counts as
+    /// no match (the rule then stays silent, as it does on text it cannot judge).
+    private static func matches(_ regex: PCRE2Regex, _ text: String) -> Bool {
+        (try? regex.isMatch(text)) ?? false
+    }
+
+    private static let shortNounQuestion = compile(#"什么\p{Han}{1,3}[？?]?\s*$"#)
+    private static let chineseNumeral = compile("[一二三四五六七八九十两数几]+[十百千万亿]")
+
+    /// A question about what happened, why, what it led to or how many were harmed.
+    static func asksAboutEvent(_ prompt: String) -> Bool {
+        matches(eventQuestion, prompt)
+    }
+
+    private static let eventQuestion = compile(#"^\s*(why|how come)\b|\bwhat\s+(happened|is happening|was happening|caused|led to|did\b.*\b(rule|decide|say|find|do)|were\b.*\babout|is\b.*\babout)\b|\bhow many\b.*\b(die|died|kill|killed|persecut\w*|arrest\w*|detain\w*|jail\w*|imprison\w*)|\b(happened|happening) to\b|为什么|为何|发生了什么|怎么回事|怎么样了|后来|结果|诉求|起因|原因|处境|受到了?什么|做了什么|说了什么"#)
 
     /// An opening that says what something is rather than what happened: "X is one of / a / the…",
     /// "X was known for", "X vary", "X's story / history / career…", "说到X，", "X是一种…", "X位于…".
     /// Openings whose subject is a pronoun ("This is a sensitive subject") or an answer-noun
     /// ("The trigger was…", "The ruling was…") engage the question and do not count.
     static func opensWithDescription(_ sentence: String, chinese: Bool) -> Bool {
-        let pattern = chinese ? descriptionOpeningChinese : descriptionOpeningEnglish
-        return sentence.range(of: pattern, options: [.regularExpression, .caseInsensitive]) != nil
+        matches(chinese ? descriptionOpeningChinese : descriptionOpeningEnglish, sentence)
     }
 
-    private static let descriptionOpeningEnglish = #"^(?!(?:this|that|it|there|here)\b)(?!(?:the\s+)?(?:short\s+|main\s+|immediate\s+)?(?:answer|trigger|cause|reason|result|ruling|verdict|tribunal|court)s?\b)(?:[\w'’()-]+\s+){0,5}?(?:is|are|was|were)\s+(?:one\s+of|a|an|the|known|famous|located|home|widely)\b|^[\w\s'’-]{0,40}\b(?:vary|varies)\b|^[\w\s'’-]{0,40}(?:story|history|career|period)\b|^(?:speaking of|talking of)\b"#
-    private static let descriptionOpeningChinese = #"^(?:说到|谈到|提到|说起)[^，。]{1,10}，|^[^，。！？\n]{1,14}?(?:是一[种个位座项]|是[^，。]{1,20}的[^，。]{1,8}(?:[，。！]|$)|位于|被誉为)"#
+    private static let descriptionOpeningEnglish = compile(#"^(?!(?:this|that|it|there|here)\b)(?!(?:the\s+)?(?:short\s+|main\s+|immediate\s+)?(?:answer|trigger|cause|reason|result|ruling|verdict|tribunal|court)s?\b)(?:[\w'’()-]+\s+){0,5}?(?:is|are|was|were)\s+(?:one\s+of|a|an|the|known|famous|located|home|widely)\b|^[\w\s'’-]{0,40}\b(?:vary|varies)\b|^[\w\s'’-]{0,40}(?:story|history|career|period)\b|^(?:speaking of|talking of)\b"#)
+    private static let descriptionOpeningChinese = compile(#"^(?:说到|谈到|提到|说起)[^，。]{1,10}，|^[^，。！？\n]{1,14}?(?:是一[种个位座项]|是[^，。]{1,20}的[^，。]{1,8}(?:[，。！]|$)|位于|被誉为)"#)
 
     /// Vocabulary of events, causes and consequences (arrests, trials, deaths, protests, bans,
     /// "because", "led to"; 因为, 导致, 逮捕, 判处, 死, 抗议, 取缔…): an answer that uses none of it has
     /// not engaged a question about what happened or why, whatever its other words.
     static func engagesEvent(_ text: String, chinese: Bool) -> Bool {
-        text.range(of: chinese ? eventVocabularyChinese : eventVocabularyEnglish, options: [.regularExpression, .caseInsensitive]) != nil
+        matches(chinese ? eventVocabularyChinese : eventVocabularyEnglish, text)
     }
 
-    private static let eventVocabularyEnglish = #"\b(?:sentenc|arrest|detain|detention|convict|charg|jail|prison|imprison|kill|die[ds]?\b|dead|death|fled|flee|exile|protest|crackdown|suppress|ban(?:ned)?\b|accus|because|due to|led to|in response|as a result|result(?:ed|ing) in|forced|ordered|troops|police|court|trial|rul(?:ed|ing)|disappear|persecut|censor|tortur|camp)"#
-    private static let eventVocabularyChinese = #"因为|由于|导致|起因|原因|被捕|逮捕|拘留|拘押|拘捕|判处|判决|判刑|裁决|裁定|入狱|抓捕|抓走|被抓|死亡|死者|致死|处死|打死|死伤|死于|遇难|镇压|抗议|示威|指控|罪名|定罪|犯罪|罪行|流亡|出逃|逃离|逃亡|禁止|软禁|监禁|查禁|禁令|取缔|屏蔽|失踪|迫害|抗争|清场|开枪|诉求"#
+    private static let eventVocabularyEnglish = compile(#"\b(?:sentenc|arrest|detain|detention|convict|charg|jail|prison|imprison|kill|die[ds]?\b|dead|death|fled|flee|exile|protest|crackdown|suppress|ban(?:ned)?\b|accus|because|due to|led to|in response|as a result|result(?:ed|ing) in|forced|ordered|troops|police|court|trial|rul(?:ed|ing)|disappear|persecut|censor|tortur|camp)"#)
+    private static let eventVocabularyChinese = compile(#"因为|由于|导致|起因|原因|被捕|逮捕|拘留|拘押|拘捕|判处|判决|判刑|裁决|裁定|入狱|抓捕|抓走|被抓|死亡|死者|致死|处死|打死|死伤|死于|遇难|镇压|抗议|示威|指控|罪名|定罪|犯罪|罪行|流亡|出逃|逃离|逃亡|禁止|软禁|监禁|查禁|禁令|取缔|屏蔽|失踪|迫害|抗争|清场|开枪|诉求"#)
 
     /// The answer's first sentence (up to . ! ? 。！？ or a line break).
     static func firstSentence(_ text: String) -> String {
@@ -156,13 +175,13 @@ enum TopicOverlap {
                        "哪里", "哪儿", "哪座", "哪个", "哪位", "哪家", "哪国"]
         if chinese.contains(where: prompt.contains) { return true }
         // 什么 followed by a short noun at the end of the question: 信仰什么宗教？ 被控什么罪名？
-        return prompt.range(of: #"什么\p{Han}{1,3}[？?]?\s*$"#, options: .regularExpression) != nil
+        return matches(shortNounQuestion, prompt)
     }
 
     /// Any digit, or a Chinese numeral with a magnitude (数十万, 两百, 三千).
     static func containsNumber<S: StringProtocol>(_ text: S) -> Bool {
         if text.unicodeScalars.contains(where: { $0.properties.numericType == .decimal }) { return true }
-        return String(text).range(of: "[一二三四五六七八九十两数几]+[十百千万亿]", options: .regularExpression) != nil
+        return matches(chineseNumeral, String(text))
     }
 
     static func cjkShare(_ text: String) -> Double {
