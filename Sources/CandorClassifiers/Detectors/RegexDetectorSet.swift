@@ -3,9 +3,16 @@ import PCRE2
 
 /// A policy's regex detectors, compiled once and shared between threads.
 public struct RegexDetectorSet: Sendable {
-    struct Compiled: Sendable {
+    /// A class, so that walking the list for every answer retains one reference per detector
+    /// instead of copying each detector's strings.
+    final class Compiled: Sendable {
         let detector: RegexDetector
         let regex: PCRE2Regex
+
+        init(detector: RegexDetector, regex: PCRE2Regex) {
+            self.detector = detector
+            self.regex = regex
+        }
     }
 
     let compiled: [Compiled]
