@@ -38,6 +38,19 @@ public enum CPUFeatures {
         #endif
     }()
 
+    /// The builds of the kernels: portable Swift SIMD, AVX2 (LLMKernelsAVX2) and AVX-VNNI
+    /// (LLMKernelsVNNI, the same sources compiled with VNNI instructions).
+    public enum InstructionSet: Sendable, CaseIterable { case portable, avx2, avxVNNI }
+
+    /// The instruction sets this processor can run, from the most portable to the fastest.
+    public static let instructionSets: [InstructionSet] = InstructionSet.allCases.filter {
+        switch $0 {
+        case .portable: true
+        case .avx2: hasAVX2AndFMA
+        case .avxVNNI: hasAVXVNNI
+        }
+    }
+
     public static func missing() -> String? {
         #if arch(x86_64) && os(Linux)
         guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),

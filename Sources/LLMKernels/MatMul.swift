@@ -19,22 +19,25 @@ public enum MatMul {
     /// dequantize-and-dot path instead, so a benchmark can compare both in the same build.
     public static let integerPath = ProcessInfo.processInfo.environment["CANDOR_KERNELS"] != "f32"
 
-    /// - Parameters:
-    ///   - input: `batch × columns` floats, row-major.
-    ///   - output: `batch × rows` floats, row-major.
     /// How quantized rows are multiplied: decoded once per batch (`IntegerRow`, every processor),
     /// or read in place by the fused kernels compiled for AVX2 or for AVX-VNNI.
     public enum Kernel: Sendable, CaseIterable { case decodedRows, fusedAVX2, fusedVNNI }
 
-    public static let bestKernel: Kernel = CPUFeatures.hasAVXVNNI ? .fusedVNNI : IntegerDot.best == .avx2 ? .fusedAVX2 : .decodedRows
-
-    /// The kernels this processor can run.
-    public static var availableKernels: [Kernel] {
-        Kernel.allCases.filter {
-            $0 == .decodedRows || ($0 == .fusedAVX2 && IntegerDot.best == .avx2) || ($0 == .fusedVNNI && CPUFeatures.hasAVXVNNI)
+    /// The kernels this processor can run, slowest first: one per instruction set.
+    public static let availableKernels: [Kernel] = CPUFeatures.instructionSets.map {
+        switch $0 {
+        case .portable: .decodedRows
+        case .avx2: .fusedAVX2
+        case .avxVNNI: .fusedVNNI
         }
     }
 
+    public static let bestKernel: Kernel = availableKernels.last!
+
+    /// - Parameters:
+    ///   - input: `batch × columns` floats, row-major.
+    ///   - output: `batch × rows` floats, row-major.
+    ///   - kernel: one of ``availableKernels``.
     public static func multiply(_ w: WeightMatrix, input: UnsafePointer<Float>, batch: Int, output: UnsafeMutablePointer<Float>, threads: Int, kernel: Kernel = bestKernel) {
         let workers = max(1, min(threads, w.rows / 64))
         let chunk = (w.rows + workers - 1) / workers
@@ -98,12 +101,11 @@ public enum MatMul {
     typealias FusedFormat = Never
     #endif
 
-    /// The fused AVX2 kernel for `format`, when there is one. On this machine (bench/engine,
-    /// SmolLM2) it beat decoding each row once per batch at every batch size measured: 1.8× for
-    /// single tokens, 1.3× for 8 sequences, 1.1× for a 128-token prompt.
+    /// The fused kernels' name for `format`, when they read it. On the development machine
+    /// (bench/engine, SmolLM2) they beat decoding each row once per batch at every batch size
+    /// measured: 1.8× for single tokens, 1.3× for 8 sequences, 1.1× for a 128-token prompt.
     static func fusedFormat(_ format: WeightFormat) -> FusedFormat? {
         #if arch(x86_64)
-        guard IntegerDot.best == .avx2 else { return nil }
         switch format {
         case .q4_0: return .q4_0
         case .q4_1: return .q4_1

@@ -110,14 +110,12 @@ public final class QuantizedPanelMatrix: @unchecked Sendable {
         }
     }
 
-    public enum Variant: Sendable, CaseIterable { case portable, avx2, avxVNNI }
+    public typealias Variant = CPUFeatures.InstructionSet
 
-    public static let best: Variant = CPUFeatures.hasAVXVNNI ? .avxVNNI : IntegerDot.best == .avx2 ? .avx2 : .portable
+    /// The variants this processor can run, slowest first.
+    public static var available: [Variant] { CPUFeatures.instructionSets }
 
-    /// The variants this processor can run.
-    public static var available: [Variant] {
-        Variant.allCases.filter { $0 == .portable || ($0 == .avx2 && IntegerDot.best == .avx2) || ($0 == .avxVNNI && CPUFeatures.hasAVXVNNI) }
-    }
+    public static let best: Variant = CPUFeatures.instructionSets.last!
 
     /// `output[m][r] = Σ_c W[r][c] · input[m][c]` for `count` input rows, panels split across threads.
     public func multiply(_ input: UnsafePointer<Float>, count: Int, into output: UnsafeMutablePointer<Float>, threads: Int, variant: Variant = best) {
