@@ -1,3 +1,5 @@
+// LLMKernelsVNNI compiles this same file (a symbolic link) with `CANDOR_VNNI` defined, where one
+// `vpdpbusd` replaces each `maddubs` + `madd` pair; keep it free of anything else processor-specific.
 #if arch(x86_64)
 import _Builtin_intrinsics.intel
 
@@ -6,9 +8,6 @@ public enum FusedFormatAVX2: Int, Sendable {
     case q4_0, q4_1, q5_0, q8_0, q4_K, q6_K
 }
 
-/// LLMKernelsVNNI compiles this same file (a symbolic link) with `CANDOR_VNNI` defined, where
-/// one `vpdpbusd` replaces each `maddubs` + `madd` pair.
-///
 /// Dots weight rows `rowStart..<rowEnd` with `vectors` quantized activation vectors, reading
 /// each weight block where it lies: the codes are unpacked in registers and multiplied with the
 /// activation codes in integer arithmetic, with no decoded copy of the row in memory (the
@@ -61,6 +60,12 @@ private struct Block32 {
     var scale0: Float
     var scale1: Float
     var offset: Float
+
+    /// The weight scale of each lane of a ``fusedRows`` dot product (lanes 0–3 cover elements
+    /// 0–15, lanes 4–7 elements 16–31).
+    @inline(__always) var laneScales: __m256 {
+        scale0 == scale1 ? _mm256_set1_ps(scale0) : _mm256_setr_ps(scale0, scale0, scale0, scale0, scale1, scale1, scale1, scale1)
+    }
 }
 
 /// The shared loop: each block is unpacked once and dotted with up to eight activation vectors
@@ -70,7 +75,6 @@ private func fusedRows(
     _ rows: Rows, _ a: Activations, _ vectors: Int, _ out: Output,
     signed: Bool, offsets: Bool, unpack: (UnsafeRawPointer, Int) -> Block32
 ) {
-    let ones = _mm256_set1_epi16(1)
     @inline(__always) func dot(_ w: __m256i, _ wAbs: __m256i, _ v: Int, _ b: Int) -> __m256 {
         let codes = _mm256_loadu_si256(UnsafeRawPointer(a.codes + v * a.columns + 32 * b).assumingMemoryBound(to: __m256i.self))
         #if CANDOR_VNNI
@@ -81,7 +85,7 @@ private func fusedRows(
         return _mm256_cvtepi32_ps(sums)
         #else
         let pairs = signed ? _mm256_maddubs_epi16(wAbs, _mm256_sign_epi8(codes, w)) : _mm256_maddubs_epi16(w, codes)
-        return _mm256_cvtepi32_ps(_mm256_madd_epi16(pairs, ones))
+        return _mm256_cvtepi32_ps(_mm256_madd_epi16(pairs, _mm256_set1_epi16(1)))
         #endif
     }
     if vectors == 1 {
@@ -93,9 +97,7 @@ private func fusedRows(
             for b in 0..<rows.blocks {
                 let block = unpack(row, b)
                 let w = block.codes, wAbs = signed ? _mm256_abs_epi8(w) : w
-                let scale = block.scale0 == block.scale1
-                    ? _mm256_set1_ps(block.scale0 * a.scales[b])
-                    : _mm256_mul_ps(_mm256_setr_ps(block.scale0, block.scale0, block.scale0, block.scale0, block.scale1, block.scale1, block.scale1, block.scale1), _mm256_set1_ps(a.scales[b]))
+                let scale = _mm256_mul_ps(block.laneScales, _mm256_set1_ps(a.scales[b]))
                 acc = _mm256_fmadd_ps(dot(w, wAbs, 0, b), scale, acc)
                 if offsets { offset += block.offset * a.sums[b] }
             }
@@ -115,9 +117,7 @@ private func fusedRows(
             for b in 0..<rows.blocks {
                 let block = unpack(row, b)
                 let w = block.codes, wAbs = signed ? _mm256_abs_epi8(w) : w
-                let scale = block.scale0 == block.scale1
-                    ? _mm256_set1_ps(block.scale0)
-                    : _mm256_setr_ps(block.scale0, block.scale0, block.scale0, block.scale0, block.scale1, block.scale1, block.scale1, block.scale1)
+                let scale = block.laneScales
                 acc0 = _mm256_fmadd_ps(dot(w, wAbs, first, b), _mm256_mul_ps(scale, _mm256_set1_ps(s0[b])), acc0)
                 if offsets { off0 += block.offset * u0[b] }
                 if n > 1 {
