@@ -6,7 +6,8 @@ import Synchronization
 ///
 /// Single-token decoding runs about 200 matrix multiplications per token, each a few tens of
 /// microseconds; with `DispatchQueue.concurrentPerform` the wake-ups (futex calls, context
-/// switches) cost about a tenth of the time. Here the calling thread runs part 0 and `workers`
+/// switches) took most of each token on the development VM (SmolLM2: about 110 tokens/s with
+/// Dispatch, 260 with this pool, both with the fused kernels). Here the calling thread runs part 0 and `workers`
 /// threads run the others: they spin briefly on a generation counter after each job, then sleep
 /// on a condition until the next one, so an idle pool costs nothing.
 ///
