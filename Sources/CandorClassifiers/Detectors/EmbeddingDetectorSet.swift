@@ -126,11 +126,7 @@ public struct EmbeddingDetectorSet: Sendable {
 
     /// More than a third of the letters are Han characters.
     static func isMostlyChinese(_ text: String) -> Bool {
-        var han = 0, letters = 0
-        for scalar in text.unicodeScalars where scalar.properties.isAlphabetic {
-            letters += 1
-            if (0x3400...0x9FFF).contains(scalar.value) || (0xF900...0xFAFF).contains(scalar.value) { han += 1 }
-        }
+        let (han, letters) = TopicOverlap.hanLetters(text)
         return letters > 0 && han * 3 > letters
     }
 }

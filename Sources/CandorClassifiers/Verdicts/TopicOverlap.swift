@@ -185,12 +185,18 @@ enum TopicOverlap {
     }
 
     static func cjkShare(_ text: String) -> Double {
-        var cjk = 0, letters = 0
+        let (han, letters) = hanLetters(text)
+        return letters == 0 ? 0 : Double(han) / Double(letters)
+    }
+
+    /// How many of `text`'s letters (alphabetic scalars) there are, and how many of them are Han.
+    static func hanLetters(_ text: String) -> (han: Int, letters: Int) {
+        var han = 0, letters = 0
         for scalar in text.unicodeScalars where scalar.properties.isAlphabetic {
             letters += 1
-            if isCJK(scalar) { cjk += 1 }
+            if isCJK(scalar) { han += 1 }
         }
-        return letters == 0 ? 0 : Double(cjk) / Double(letters)
+        return (han, letters)
     }
 
     static func isCJK(_ scalar: Unicode.Scalar) -> Bool {
