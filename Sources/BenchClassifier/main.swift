@@ -24,15 +24,20 @@ import LLMCatalog
 import LLMEngine
 import LLMTokenizers
 
+/// A labelled line of an eval split: a transcript with its `id` and gold `label`.
 struct Row: Decodable, Sendable {
     var id: String
-    var prompt: String
-    var response: String?
-    var reasoning: String?
-    var language: String?
-    var expect: Expectation?
-    var category: String?
     var label: String
+    var transcript: Transcript
+
+    private enum CodingKeys: String, CodingKey { case id, label }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
+        label = try container.decode(String.self, forKey: .label)
+        transcript = try Transcript(from: decoder)
+    }
 }
 
 struct Options {
@@ -113,10 +118,7 @@ func decode(_ line: String) -> Row {
 }
 
 func input(_ row: Row) -> ClassificationInput {
-    ClassificationInput(
-        prompt: row.prompt, answer: row.response ?? "", reasoning: row.reasoning,
-        language: row.language.flatMap(LanguageTag.init(rawValue:)), expect: row.expect, category: row.category
-    )
+    row.transcript.input(language: row.transcript.language.flatMap(LanguageTag.init(rawValue:)))
 }
 
 func pad(_ text: String, _ width: Int) -> String {
@@ -142,8 +144,8 @@ func report(split name: String, rows: [Row], engine: VerdictEngine, listErrors: 
 
     print("== \(name): \(rows.count) answers ==")
     print("agreement: \(agree)/\(rows.count) = \(format(Double(agree) / Double(max(1, rows.count))))")
-    for language in Set(rows.compactMap(\.language)).sorted() {
-        let pairs = zip(rows, predicted).filter { $0.0.language == language }
+    for language in Set(rows.compactMap(\.transcript.language)).sorted() {
+        let pairs = zip(rows, predicted).filter { $0.0.transcript.language == language }
         let hits = pairs.filter { $0.0.label == $0.1 }.count
         print("  \(pad(language, 8)) \(hits)/\(pairs.count) = \(format(Double(hits) / Double(max(1, pairs.count))))")
     }
@@ -168,9 +170,9 @@ func report(split name: String, rows: [Row], engine: VerdictEngine, listErrors: 
     if listErrors {
         print("")
         for (row, verdict) in zip(rows, verdicts) where row.label != verdict.label.rawValue {
-            let opening = (row.response ?? "").replacingOccurrences(of: "\n", with: " ").prefix(90)
+            let opening = (row.transcript.response ?? "").replacingOccurrences(of: "\n", with: " ").prefix(90)
             let detectors = verdict.evidence.filter { $0.label != "suppressed_reasoning" }.map(\.detector)
-            print("  \(row.id) [\(row.language ?? "?")] \(row.label) → \(verdict.label.rawValue): \(opening)")
+            print("  \(row.id) [\(row.transcript.language ?? "?")] \(row.label) → \(verdict.label.rawValue): \(opening)")
             if !detectors.isEmpty { print("      evidence: \(detectors.joined(separator: ", "))") }
         }
     }
@@ -259,13 +261,13 @@ if options.embeddings {
         var out = ""
         for url in options.splits {
             for row in readLines(url).map(decode) {
-                let answer = row.response ?? ""
-                let (matches, relevance) = set.score(answer: answer, relevanceTo: row.prompt) ?? ([:], nil)
+                let answer = row.transcript.response ?? ""
+                let (matches, relevance) = set.score(answer: answer, relevanceTo: row.transcript.prompt) ?? ([:], nil)
                 var object: [String: Any] = ["id": row.id, "gold": row.label, "regex": engine.classify(input(row)).label.rawValue,
-                                             "relevance": relevance ?? -2, "length": answer.count, "language": row.language ?? "",
-                                             "category": row.category ?? "", "expect": row.expect?.rawValue ?? ""]
+                                             "relevance": relevance ?? -2, "length": answer.count, "language": row.transcript.language ?? "",
+                                             "category": row.transcript.category ?? "", "expect": row.transcript.expect?.rawValue ?? ""]
                 for (label, match) in matches { object["sim_" + label.rawValue] = match.similarity }
-                if let focus = set.focusRelevance(answer: answer, prompt: row.prompt) { object["focus_relevance"] = focus }
+                if let focus = set.focusRelevance(answer: answer, prompt: row.transcript.prompt) { object["focus_relevance"] = focus }
                 let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
                 out += String(decoding: data, as: UTF8.self) + "\n"
             }

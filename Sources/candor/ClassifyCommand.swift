@@ -49,7 +49,7 @@ struct ClassifyCommand: ParsableCommand {
                 continue
             }
             var language: LanguageTag?
-            if let tag = record.language {
+            if let tag = record.transcript.language {
                 language = LanguageTag(rawValue: tag)
                 if language == nil {
                     FileHandleOutput.standardError.write("candor: \(input):\(number): skipped: \"language\" '\(tag)' is not a BCP-47 tag such as en or zh-Hans\n")
@@ -57,10 +57,7 @@ struct ClassifyCommand: ParsableCommand {
                     continue
                 }
             }
-            let verdict = engine.classify(ClassificationInput(
-                prompt: record.prompt, answer: record.response ?? "", reasoning: record.reasoning, language: language,
-                expect: record.expect, category: record.category
-            ))
+            let verdict = engine.classify(record.transcript.input(language: language))
             let out = OutputLine(id: record.id?.text ?? String(number), label: verdict.label.rawValue, confidence: verdict.confidence,
                                  outcome: verdict.outcome?.rawValue, evidence: verdict.evidence)
             sink.write(String(decoding: try encoder.encode(out), as: UTF8.self) + "\n")
@@ -97,14 +94,17 @@ struct ClassifyCommand: ParsableCommand {
         }
     }
 
+    /// A transcript line with its optional `id`.
     struct InputLine: Decodable {
         var id: FlexibleID?
-        var prompt: String
-        var response: String?
-        var reasoning: String?
-        var language: String?
-        var expect: Expectation?
-        var category: String?
+        var transcript: Transcript
+
+        private enum CodingKeys: String, CodingKey { case id }
+
+        init(from decoder: any Decoder) throws {
+            id = try decoder.container(keyedBy: CodingKeys.self).decodeIfPresent(FlexibleID.self, forKey: .id)
+            transcript = try Transcript(from: decoder)
+        }
     }
 
     /// An id given as a string or a number.
