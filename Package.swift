@@ -34,12 +34,12 @@ let swiftSettings: [SwiftSetting] = [
 let kernelSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
 /// One target per instruction-set variant, each compiled with its own flags; LLMKernels picks one
 /// at run time from CPUID and keeps its portable SIMD kernels as the fallback and reference.
-let avx2Settings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell", "-Xcc", "-mavx2", "-Xcc", "-mfma"])]
+let avx2Settings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell", "-Xcc", "-mavx2", "-Xcc", "-mfma", "-Xcc", "-mf16c"])]
 /// The AVX-VNNI variant compiles the same sources as the AVX2 kernels (symbolic links) for a
 /// processor with AVX-VNNI (Alder Lake without AVX-512 as the baseline): `CANDOR_VNNI` selects
 /// `vpdpbusd` in the fused kernels and LLVM fuses each 16-bit multiply-add and its accumulation
 /// into `vpdpwssd` in the panel kernel. Called only after /proc/cpuinfo shows `avx_vnni`.
-let vnniSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "alderlake", "-Xcc", "-mavx2", "-Xcc", "-mfma", "-Xcc", "-mavxvnni"]), .define("CANDOR_VNNI")]
+let vnniSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "alderlake", "-Xcc", "-mavx2", "-Xcc", "-mfma", "-Xcc", "-mf16c", "-Xcc", "-mavxvnni"]), .define("CANDOR_VNNI")]
 let kernelVariants: [Target.Dependency] = ["LLMKernelsAVX2", "LLMKernelsVNNI"]
 #else
 let kernelSettings: [SwiftSetting] = []

@@ -87,6 +87,18 @@ public final class GGUFFile: @unchecked Sendable {
         UnsafeRawBufferPointer(start: base + tensor.offset, count: tensor.byteCount)
     }
 
+    /// Lets the kernel drop the tensor's pages from this process's resident memory (for a tensor
+    /// that was copied elsewhere and is read rarely or never again). The mapping stays valid: a
+    /// later read faults the pages back in from the file. Only whole pages inside the tensor are
+    /// released, so neighbouring tensors are untouched.
+    public func releaseResidentPages(of tensor: GGUFTensorInfo) {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = base + tensor.offset, end = start + tensor.byteCount
+        let first = (Int(bitPattern: start) + page - 1) / page * page, last = Int(bitPattern: end) / page * page
+        guard last > first, let pointer = UnsafeMutableRawPointer(bitPattern: first) else { return }
+        _ = madvise(pointer, last - first, Int32(MADV_DONTNEED))
+    }
+
     // MARK: Typed metadata
 
     public func string(_ key: String) -> String? { metadata[key]?.string }

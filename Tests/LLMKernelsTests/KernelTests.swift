@@ -70,12 +70,13 @@ struct KernelTests {
     }
 
     func matmulMatchesReference(format: WeightFormat, batch: Int) {
-        let rows = 130, columns = 512
+        // 136 rows: 17 groups of eight for the interleaved kernels.
+        let rows = 136, columns = 512
         let bytes = randomBlocks(format, blocks: rows * columns / format.blockSize, seed: 42)
         var input = [Float](repeating: 0, count: batch * columns)
         for i in input.indices { input[i] = Float((i * 37) % 101) / 50 - 1 }
         var reference = [Float](repeating: 0, count: batch * rows), exact = reference
-        var fastByKernel: [(MatMul.Kernel, [Float])] = []
+        var fastByKernel: [(String, [Float])] = []
         let activations = QuantizedVector(capacity: batch * columns)
         activations.quantize(input, count: batch * columns)
         bytes.withUnsafeBytes { raw in
@@ -83,7 +84,14 @@ struct KernelTests {
             for kernel in MatMul.availableKernels {
                 var fast = [Float](repeating: .nan, count: batch * rows)
                 MatMul.multiply(matrix, input: input, batch: batch, output: &fast, threads: 2, kernel: kernel)
-                fastByKernel.append((kernel, fast))
+                fastByKernel.append(("\(kernel)", fast))
+            }
+            if let interleaved = InterleavedMatrix(matrix) {
+                for variant in InterleavedMatrix.variants {
+                    var fast = [Float](repeating: .nan, count: batch * rows)
+                    interleaved.multiply(input: input, batch: batch, output: &fast, threads: 2, variant: variant)
+                    fastByKernel.append(("interleaved-\(variant)", fast))
+                }
             }
             MatMul.reference(matrix, input: input, batch: batch, output: &exact)
             if IntegerRow.supports(format) {
@@ -101,14 +109,32 @@ struct KernelTests {
         }
         let scale = exact.map(abs).max() ?? 1
         // The two fused builds differ only in how the integer sums are formed: identical results.
-        if let avx2 = fastByKernel.first(where: { $0.0 == .fusedAVX2 })?.1, let vnni = fastByKernel.first(where: { $0.0 == .fusedVNNI })?.1 {
-            #expect(avx2 == vnni, "\(format) batch \(batch): AVX2 and AVX-VNNI fused kernels differ")
+        for (avx2Name, vnniName) in [("fusedAVX2", "fusedVNNI"), ("interleaved-avx2", "interleaved-avxVNNI")] {
+            if let avx2 = fastByKernel.first(where: { $0.0 == avx2Name })?.1, let vnni = fastByKernel.first(where: { $0.0 == vnniName })?.1 {
+                #expect(avx2 == vnni, "\(format) batch \(batch): \(avx2Name) and \(vnniName) differ")
+            }
+        }
+        // Every format the interleaved kernels take is tested through them where the processor has AVX2.
+        if [.q4_0, .q4_1, .q5_0, .q8_0].contains(format) && !InterleavedMatrix.variants.isEmpty {
+            #expect(fastByKernel.contains { $0.0.hasPrefix("interleaved") }, "\(format) was not interleaved")
         }
         for (kernel, fast) in fastByKernel {
             for i in fast.indices {
                 #expect(abs(fast[i] - reference[i]) <= 1e-4 * max(1, scale), "\(format) \(kernel) batch \(batch) [\(i)]: \(fast[i]) vs \(reference[i])")
                 // 8-bit activations stay close to the f32 product (each code is within half a step of 1/254 of its block's range).
                 #expect(abs(fast[i] - exact[i]) <= 2e-2 * max(1, scale), "\(format) \(kernel) [\(i)]: \(fast[i]) vs exact \(exact[i])")
+            }
+        }
+    }
+
+    @Test("a matrix whose rows do not fill groups of eight, or in a format without a layout, is not interleaved")
+    func interleavingDeclines() {
+        let bytes = randomBlocks(.q4_1, blocks: 130 * 2, seed: 7)
+        bytes.withUnsafeBytes { raw in
+            #expect(InterleavedMatrix(WeightMatrix(data: raw.baseAddress!, format: .q4_1, rows: 130, columns: 64)) == nil)
+            #expect(InterleavedMatrix(WeightMatrix(data: raw.baseAddress!, format: .f32, rows: 8, columns: 64)) == nil)
+            if !InterleavedMatrix.variants.isEmpty {
+                #expect(InterleavedMatrix(WeightMatrix(data: raw.baseAddress!, format: .q4_1, rows: 128, columns: 64)) != nil)
             }
         }
     }

@@ -116,10 +116,10 @@ struct Transformer: @unchecked Sendable {
         return (0..<wanted.count).map { Array(logits[($0 * hyper.vocabulary)..<(($0 + 1) * hyper.vocabulary)]) }
     }
 
-    private func multiply(_ w: WeightMatrix, _ input: [Float], _ batch: Int, _ output: inout [Float]) {
+    private func multiply(_ w: Linear, _ input: [Float], _ batch: Int, _ output: inout [Float]) {
         input.withUnsafeBufferPointer { input in
             output.withUnsafeMutableBufferPointer { output in
-                MatMul.multiply(w, input: input.baseAddress!, batch: batch, output: output.baseAddress!, threads: threads)
+                w.multiply(input.baseAddress!, batch: batch, output: output.baseAddress!, threads: threads)
             }
         }
     }
