@@ -62,4 +62,35 @@ public enum Attention {
             }
         }
     }
+
+    /// One query against the first `length` positions of a cache (a decoder's causal attention
+    /// for one head): `context = Σ_t softmax_t(query · key_t · scale) value_t`, where key and value
+    /// `t` are `headSize` floats at `keys + t · stride` and `values + t · stride`. `scores` holds at
+    /// least `length` floats.
+    public static func cached(
+        query: UnsafePointer<Float>, keys: UnsafePointer<Float>, values: UnsafePointer<Float>, length: Int, stride: Int,
+        headSize: Int, scale: Float, scores: UnsafeMutablePointer<Float>, into context: UnsafeMutablePointer<Float>
+    ) {
+        for t in 0..<length { scores[t] = Vector.dot(query, keys + t * stride, headSize) * scale }
+        Vector.softmax(scores, length)
+        let raw = UnsafeMutableRawPointer(context)
+        var d = 0
+        while d + 16 <= headSize {
+            var o0 = SIMD8<Float>(), o1 = o0
+            for t in 0..<length {
+                let weight = SIMD8<Float>(repeating: scores[t]), row = UnsafeRawPointer(values + t * stride + d)
+                o0.addProduct(weight, row.loadUnaligned(as: SIMD8<Float>.self))
+                o1.addProduct(weight, row.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self))
+            }
+            raw.storeBytes(of: o0, toByteOffset: d * 4, as: SIMD8<Float>.self)
+            raw.storeBytes(of: o1, toByteOffset: d * 4 + 32, as: SIMD8<Float>.self)
+            d += 16
+        }
+        while d < headSize {
+            var sum: Float = 0
+            for t in 0..<length { sum += scores[t] * values[t * stride + d] }
+            context[d] = sum
+            d += 1
+        }
+    }
 }

@@ -38,7 +38,7 @@ struct Transformer: @unchecked Sendable {
         var gate = [Float](repeating: 0, count: n * ff)    // n × ff
         var up = [Float](repeating: 0, count: n * ff)      // n × ff
         let maxContext = entries.map { $0.position + 1 }.max() ?? 1
-        var scores = [Float](repeating: 0, count: maxContext)
+        var scores = [Float](repeating: 0, count: maxContext * max(1, threads))  // one row per worker
 
         x.withUnsafeMutableBufferPointer { x in
             for (i, entry) in entries.enumerated() {
@@ -71,25 +71,26 @@ struct Transformer: @unchecked Sendable {
                     for j in 0..<kvDim { vd[j] = Float(Float16(vs[j])) }
                 }
             }
+            // Attention: every (entry, head) pair is independent; pairs are split across the pool.
             q.withUnsafeBufferPointer { q in
                 attention.withUnsafeMutableBufferPointer { out in
                     scores.withUnsafeMutableBufferPointer { scores in
-                        for (i, entry) in entries.enumerated() {
-                            let keys = entry.cache.keys[l], values = entry.cache.values[l]
-                            let length = entry.position + 1
-                            for h in 0..<hyper.heads {
-                                let query = q.baseAddress! + i * d + h * hd
-                                let kvOffset = (h / group) * hd
-                                for t in 0..<length {
-                                    scores[t] = Vector.dot(query, keys + t * kvDim + kvOffset, hd) * scale
-                                }
-                                Vector.softmax(scores.baseAddress!, length)
-                                let result = out.baseAddress! + i * d + h * hd
-                                result.initialize(repeating: 0, count: hd)
-                                for t in 0..<length {
-                                    let weight = scores[t], row = values + t * kvDim + kvOffset
-                                    for j in 0..<hd { result[j] += weight * row[j] }
-                                }
+                        let pairs = n * hyper.heads, parts = min(threads, pairs)
+                        let qAddress = UInt(bitPattern: q.baseAddress!), outAddress = UInt(bitPattern: out.baseAddress!)
+                        let scoresAddress = UInt(bitPattern: scores.baseAddress!)
+                        let heads = hyper.heads
+                        WorkerPool.shared(threads: threads).run(parts: parts) { part in
+                            // Addresses cross into the workers as integers: each pair writes its own output and scores.
+                            let q = UnsafePointer<Float>(bitPattern: qAddress)!, out = UnsafeMutablePointer<Float>(bitPattern: outAddress)!
+                            let scores = UnsafeMutablePointer<Float>(bitPattern: scoresAddress)! + part * maxContext
+                            var pair = part
+                            while pair < pairs {
+                                let i = pair / heads, h = pair % heads
+                                let entry = entries[i], kvOffset = (h / group) * hd
+                                Attention.cached(query: q + i * d + h * hd, keys: entry.cache.keys[l] + kvOffset, values: entry.cache.values[l] + kvOffset,
+                                                 length: entry.position + 1, stride: kvDim, headSize: hd, scale: scale, scores: scores,
+                                                 into: out + i * d + h * hd)
+                                pair += parts
                             }
                         }
                     }
