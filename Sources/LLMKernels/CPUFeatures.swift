@@ -43,13 +43,22 @@ public enum CPUFeatures {
     public enum InstructionSet: Sendable, CaseIterable { case portable, avx2, avxVNNI }
 
     /// The instruction sets this processor can run, from the most portable to the fastest.
-    public static let instructionSets: [InstructionSet] = InstructionSet.allCases.filter {
-        switch $0 {
-        case .portable: true
-        case .avx2: hasAVX2AndFMA
-        case .avxVNNI: hasAVXVNNI
+    /// `CANDOR_ISA=portable` or `avx2` caps the list (for tools that lack newer instructions, such
+    /// as valgrind without AVX-VNNI, or to compare builds in one binary).
+    public static let instructionSets: [InstructionSet] = {
+        let all = InstructionSet.allCases.filter {
+            switch $0 {
+            case .portable: true
+            case .avx2: hasAVX2AndFMA
+            case .avxVNNI: hasAVXVNNI
+            }
         }
-    }
+        switch ProcessInfo.processInfo.environment["CANDOR_ISA"] {
+        case "portable": return [.portable]
+        case "avx2": return all.filter { $0 != .avxVNNI }
+        default: return all
+        }
+    }()
 
     public static func missing() -> String? {
         #if arch(x86_64) && os(Linux)

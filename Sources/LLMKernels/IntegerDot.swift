@@ -10,7 +10,7 @@ public enum IntegerDot {
 
     public static let best: Variant = {
         #if arch(x86_64)
-        CPUFeatures.hasAVX2AndFMA ? .avx2 : .portable
+        CPUFeatures.instructionSets.contains(.avx2) ? .avx2 : .portable
         #else
         .portable
         #endif

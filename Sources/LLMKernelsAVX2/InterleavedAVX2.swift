@@ -160,37 +160,46 @@ private func run(
         let scaled = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sum), _mm256_mul_ps(scales, _mm256_set1_ps(job.scales[index])), acc)
         return offsets == nil ? scaled : _mm256_fmadd_ps(rowOffsets, _mm256_set1_ps(job.sums[index]), scaled)
     }
+    /// Vectors `first ..< first + n` against group `g`; `n` (1…4) is a constant in each inlined copy,
+    /// so the tests of `n` leave the loop.
+    @inline(__always) func vectors(_ n: Int, _ g: Int, _ first: Int) {
+        let group = job.weights + g &* job.blocks &* recordBytes
+        let a0 = job.codes + first &* job.columns, a1 = a0 + job.columns, a2 = a1 + job.columns, a3 = a2 + job.columns
+        var acc0 = _mm256_setzero_ps(), acc1 = acc0, acc2 = acc0, acc3 = acc0
+        for b in 0..<job.blocks {
+            let record = group + b &* recordBytes
+            let scales = halves(record)
+            let rowOffsets = offsets?(record, scales) ?? scales
+            var s0 = _mm256_setzero_si256(), s1 = s0, s2 = s0, s3 = s0
+            let column = 32 &* b
+            for j in 0..<8 {
+                let w = code(record, j), wAbs = signed ? _mm256_abs_epi8(w) : w
+                s0 = dot(s0, w, wAbs, a0 + column, j)
+                if n > 1 { s1 = dot(s1, w, wAbs, a1 + column, j) }
+                if n > 2 { s2 = dot(s2, w, wAbs, a2 + column, j) }
+                if n > 3 { s3 = dot(s3, w, wAbs, a3 + column, j) }
+            }
+            let index = first &* perVector &+ b
+            acc0 = accumulate(acc0, s0, scales, rowOffsets, index)
+            if n > 1 { acc1 = accumulate(acc1, s1, scales, rowOffsets, index &+ perVector) }
+            if n > 2 { acc2 = accumulate(acc2, s2, scales, rowOffsets, index &+ 2 &* perVector) }
+            if n > 3 { acc3 = accumulate(acc3, s3, scales, rowOffsets, index &+ 3 &* perVector) }
+        }
+        let out = job.output + (first &* job.stride &+ 8 &* g)
+        _mm256_storeu_ps(out, acc0)
+        if n > 1 { _mm256_storeu_ps(out + job.stride, acc1) }
+        if n > 2 { _mm256_storeu_ps(out + 2 &* job.stride, acc2) }
+        if n > 3 { _mm256_storeu_ps(out + 3 &* job.stride, acc3) }
+    }
     for g in job.groupStart..<job.groupEnd {
-        let group = job.weights + g * job.blocks * recordBytes
         var first = 0
         while first < job.vectors {
-            let n = min(4, job.vectors - first)
-            let a0 = job.codes + first * job.columns, a1 = a0 + job.columns, a2 = a1 + job.columns, a3 = a2 + job.columns
-            var acc0 = _mm256_setzero_ps(), acc1 = acc0, acc2 = acc0, acc3 = acc0
-            for b in 0..<job.blocks {
-                let record = group + b * recordBytes
-                let scales = halves(record)
-                let rowOffsets = offsets?(record, scales) ?? scales
-                var s0 = _mm256_setzero_si256(), s1 = s0, s2 = s0, s3 = s0
-                for j in 0..<8 {
-                    let w = code(record, j), wAbs = signed ? _mm256_abs_epi8(w) : w
-                    s0 = dot(s0, w, wAbs, a0 + 32 * b, j)
-                    if n > 1 { s1 = dot(s1, w, wAbs, a1 + 32 * b, j) }
-                    if n > 2 { s2 = dot(s2, w, wAbs, a2 + 32 * b, j) }
-                    if n > 3 { s3 = dot(s3, w, wAbs, a3 + 32 * b, j) }
-                }
-                let index = first * perVector + b
-                acc0 = accumulate(acc0, s0, scales, rowOffsets, index)
-                if n > 1 { acc1 = accumulate(acc1, s1, scales, rowOffsets, index + perVector) }
-                if n > 2 { acc2 = accumulate(acc2, s2, scales, rowOffsets, index + 2 * perVector) }
-                if n > 3 { acc3 = accumulate(acc3, s3, scales, rowOffsets, index + 3 * perVector) }
+            switch job.vectors - first {
+            case 1: vectors(1, g, first); first += 1
+            case 2: vectors(2, g, first); first += 2
+            case 3: vectors(3, g, first); first += 3
+            default: vectors(4, g, first); first += 4
             }
-            let out = job.output + first * job.stride + 8 * g
-            _mm256_storeu_ps(out, acc0)
-            if n > 1 { _mm256_storeu_ps(out + job.stride, acc1) }
-            if n > 2 { _mm256_storeu_ps(out + 2 * job.stride, acc2) }
-            if n > 3 { _mm256_storeu_ps(out + 3 * job.stride, acc3) }
-            first += n
         }
     }
 }
