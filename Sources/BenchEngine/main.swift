@@ -82,7 +82,7 @@ for _ in 0..<decodeSteps {
 let batchedRate = Double(batch * decodeSteps) / (now() - start)
 
 let hyper = model.hyperparameters
-let kvBytesPerCache = 2 * hyper.layers * hyper.kvHeads * hyper.headDimension * MemoryLayout<Float>.size
+let kvBytesPerCache = 2 * hyper.layers * hyper.kvHeads * hyper.headDimension * MemoryLayout<Float16>.size  // the cache holds f16
 // Caches alive at the peak: the batch plus the prefill, single and warm-up caches.
 let kvBytes = kvBytesPerCache * (capacity * (batch + 2) + 16)
 let fileBytes = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0

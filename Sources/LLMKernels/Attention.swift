@@ -65,22 +65,35 @@ public enum Attention {
 
     /// One query against the first `length` positions of a cache (a decoder's causal attention
     /// for one head): `context = Σ_t softmax_t(query · key_t · scale) value_t`, where key and value
-    /// `t` are `headSize` floats at `keys + t · stride` and `values + t · stride`. `scores` holds at
+    /// `t` are `headSize` f16 values at `keys + t · stride` and `values + t · stride` (f16 halves
+    /// the memory that batched decoding streams through for every sequence). `scores` holds at
     /// least `length` floats.
     public static func cached(
-        query: UnsafePointer<Float>, keys: UnsafePointer<Float>, values: UnsafePointer<Float>, length: Int, stride: Int,
+        query: UnsafePointer<Float>, keys: UnsafePointer<Float16>, values: UnsafePointer<Float16>, length: Int, stride: Int,
         headSize: Int, scale: Float, scores: UnsafeMutablePointer<Float>, into context: UnsafeMutablePointer<Float>
     ) {
-        for t in 0..<length { scores[t] = Vector.dot(query, keys + t * stride, headSize) * scale }
+        let whole = headSize / 8 * 8
+        for t in 0..<length {
+            let key = keys + t * stride
+            var acc = SIMD8<Float>()
+            var d = 0
+            while d < whole {
+                acc.addProduct(UnsafeRawPointer(query + d).loadUnaligned(as: SIMD8<Float>.self), half8(key + d))
+                d += 8
+            }
+            var sum = acc.sum()
+            while d < headSize { sum += query[d] * Float(key[d]); d += 1 }
+            scores[t] = sum * scale
+        }
         Vector.softmax(scores, length)
         let raw = UnsafeMutableRawPointer(context)
         var d = 0
         while d + 16 <= headSize {
             var o0 = SIMD8<Float>(), o1 = o0
             for t in 0..<length {
-                let weight = SIMD8<Float>(repeating: scores[t]), row = UnsafeRawPointer(values + t * stride + d)
-                o0.addProduct(weight, row.loadUnaligned(as: SIMD8<Float>.self))
-                o1.addProduct(weight, row.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self))
+                let weight = SIMD8<Float>(repeating: scores[t]), row = values + t * stride + d
+                o0.addProduct(weight, half8(row))
+                o1.addProduct(weight, half8(row + 8))
             }
             raw.storeBytes(of: o0, toByteOffset: d * 4, as: SIMD8<Float>.self)
             raw.storeBytes(of: o1, toByteOffset: d * 4 + 32, as: SIMD8<Float>.self)
@@ -88,9 +101,25 @@ public enum Attention {
         }
         while d < headSize {
             var sum: Float = 0
-            for t in 0..<length { sum += scores[t] * values[t * stride + d] }
+            for t in 0..<length { sum += scores[t] * Float(values[t * stride + d]) }
             context[d] = sum
             d += 1
         }
+    }
+
+    /// Eight f16 values as f32 (one `vcvtph2ps`).
+    @inline(__always) static func half8(_ p: UnsafePointer<Float16>) -> SIMD8<Float> {
+        SIMD8<Float>(UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float16>.self))
+    }
+
+    /// Rounds `count` floats to f16 (to nearest, ties to even), as a KV cache stores them.
+    public static func storeHalves(_ source: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float16>, count: Int) {
+        var i = 0
+        while i + 8 <= count {
+            let x = UnsafeRawPointer(source + i).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(destination + i).storeBytes(of: SIMD8<Float16>(x), as: SIMD8<Float16>.self)
+            i += 8
+        }
+        while i < count { destination[i] = Float16(source[i]); i += 1 }
     }
 }

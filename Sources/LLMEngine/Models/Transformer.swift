@@ -60,15 +60,13 @@ struct Transformer: @unchecked Sendable {
                         Vector.rope(k.baseAddress! + i * kvDim, heads: hyper.kvHeads, headDimension: hd, position: entry.position, base: hyper.ropeBase, neox: hyper.architecture.neoxRotary)
                         // Keys and values are rounded to f16 as they enter the cache, as llama.cpp
                         // stores them by default (its cache type is f16), so attention sees the same numbers.
-                        let kd = entry.cache.keys[l] + entry.position * kvDim, ks = k.baseAddress! + i * kvDim
-                        for j in 0..<kvDim { kd[j] = Float(Float16(ks[j])) }
+                        Attention.storeHalves(k.baseAddress! + i * kvDim, into: entry.cache.keys[l] + entry.position * kvDim, count: kvDim)
                     }
                 }
             }
             v.withUnsafeBufferPointer { v in
                 for (i, entry) in entries.enumerated() {
-                    let vd = entry.cache.values[l] + entry.position * kvDim, vs = v.baseAddress! + i * kvDim
-                    for j in 0..<kvDim { vd[j] = Float(Float16(vs[j])) }
+                    Attention.storeHalves(v.baseAddress! + i * kvDim, into: entry.cache.values[l] + entry.position * kvDim, count: kvDim)
                 }
             }
             // Attention: every (entry, head) pair is independent; pairs are split across the pool.
