@@ -45,6 +45,8 @@ public final class InterleavedMatrix: @unchecked Sendable {
         case .q4_1: format = .q4_1
         case .q5_0: format = .q5_0
         case .q8_0: format = .q8_0
+        case .q4_K: format = .q4_K
+        case .q6_K: format = .q6_K
         default: return nil
         }
         guard !Self.variants.isEmpty, weights.rows % 8 == 0, weights.columns % 32 == 0, weights.rows > 0 else { return nil }

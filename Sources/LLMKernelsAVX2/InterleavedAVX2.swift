@@ -13,8 +13,8 @@ import _Builtin_intrinsics.intel
 /// broadcast to every lane (`vpdpbusd`, or `maddubs` + `madd`) then leaves one partial sum per
 /// row in each lane, so the scales, the conversion to float and the accumulation are done for
 /// eight rows at once instead of one, and no horizontal sum is needed at the end of a row.
-/// A record is exactly as large as the eight rows' ggml blocks: the interleaved copy costs no
-/// memory beyond the original.
+/// For the 32-block formats a record is exactly as large as the eight rows' ggml blocks; the
+/// K-quants trade some size for records of the same shape.
 ///
 /// - 4-bit formats (Q4_0, Q4_1): 4 registers of packed nibbles; the low nibbles of register `p`
 ///   are register `j = p`, the high nibbles register `j = p + 4` (byte `4i + t` of register `p` is
@@ -23,45 +23,64 @@ import _Builtin_intrinsics.intel
 /// - Q5_0: the nibbles as above, and 32 bytes of fifth bits: bit `j` of byte `4i + t` belongs to
 ///   register `j`'s byte `4i + t`.
 /// - Q8_0: 8 registers of signed bytes.
+/// - Q4_K: the eight rows' f32 scales (d · sub-block scale) and f32 offsets (−dmin · sub-block
+///   minimum) for the 32 columns, then nibbles as for Q4_0 (a third larger than ggml's 4.5 bits).
+/// - Q6_K: f32 scales of the first and of the second 16 columns (d · scale), then 8 registers of
+///   signed codes (q − 32), one byte each (half as large again as ggml's 6.56 bits).
 ///
 /// Unsigned codes (Q4_0 and Q5_0 keep their codes unsigned, 0…15 and 0…31, and carry the
 /// subtraction of 8 or 16 as an offset, −8·d or −16·d) meet the activations' signed codes directly;
 /// Q8_0's signed codes take `vpsignb` as in the row-at-a-time kernels.
 public enum InterleavedFormatAVX2: Int, Sendable, CaseIterable {
-    case q4_0, q4_1, q5_0, q8_0
+    case q4_0, q4_1, q5_0, q8_0, q4_K, q6_K
 
-    /// Bytes of one group's record for one block of 32 columns (eight ggml blocks' worth).
+    /// Bytes of one group's record for one block of 32 columns.
     public var blockBytes: Int {
         switch self {
         case .q4_0: 16 + 128
         case .q4_1: 32 + 128
         case .q5_0: 16 + 32 + 128
         case .q8_0: 16 + 256
+        case .q4_K: 32 + 32 + 128
+        case .q6_K: 32 + 32 + 256
         }
     }
 
-    /// Bytes of one row's block of 32 in the ggml layout.
-    var sourceBlockBytes: Int {
+    /// Bytes of one row's ggml block, and the columns it covers.
+    var sourceBlock: (bytes: Int, columns: Int) {
         switch self {
-        case .q4_0: 18
-        case .q4_1: 20
-        case .q5_0: 22
-        case .q8_0: 34
+        case .q4_0: (18, 32)
+        case .q4_1: (20, 32)
+        case .q5_0: (22, 32)
+        case .q8_0: (34, 32)
+        case .q4_K: (144, 256)
+        case .q6_K: (210, 256)
         }
     }
 }
 
 /// Copies rows `8·group ..< 8·group + 8` of a ggml matrix (`rowBytes` per row, `blocks` blocks of
-/// 32 per row) into the interleaved layout at `destination` (`blocks · format.blockBytes` bytes).
+/// 32 columns per row) into the interleaved layout at `destination` (`blocks · format.blockBytes` bytes).
 public func interleaveGroupAVX2(_ format: InterleavedFormatAVX2, source: UnsafeRawPointer, rowBytes: Int, group: Int, blocks: Int, into destination: UnsafeMutableRawPointer) {
     @inline(__always) func copy4(_ from: UnsafeRawPointer, _ to: UnsafeMutableRawPointer) {
         to.storeBytes(of: from.loadUnaligned(as: UInt32.self), as: UInt32.self)
     }
+    @inline(__always) func half(_ p: UnsafeRawPointer, _ offset: Int) -> Float {
+        Float(Float16(bitPattern: p.loadUnaligned(fromByteOffset: offset, as: UInt16.self)))
+    }
+    let (sourceBytes, sourceColumns) = format.sourceBlock
+    var codes = [UInt8](repeating: 0, count: 32)
     for b in 0..<blocks {
         let record = destination + b * format.blockBytes
         for i in 0..<8 {
-            let block = source + (8 * group + i) * rowBytes + b * format.sourceBlockBytes
-            record.storeBytes(of: block.loadUnaligned(as: UInt16.self), toByteOffset: 2 * i, as: UInt16.self)
+            let row = source + (8 * group + i) * rowBytes
+            let block = row + (32 * b / sourceColumns) * sourceBytes
+            switch format {
+            case .q4_0, .q4_1, .q5_0, .q8_0:
+                record.storeBytes(of: block.loadUnaligned(as: UInt16.self), toByteOffset: 2 * i, as: UInt16.self)
+            default:
+                break
+            }
             switch format {
             case .q4_0:
                 for p in 0..<4 { copy4(block + 2 + 4 * p, record + 16 + 32 * p + 4 * i) }
@@ -78,6 +97,39 @@ public func interleaveGroupAVX2(_ format: InterleavedFormatAVX2, source: UnsafeR
                 for p in 0..<4 { copy4(block + 6 + 4 * p, record + 48 + 32 * p + 4 * i) }
             case .q8_0:
                 for j in 0..<8 { copy4(block + 2 + 4 * j, record + 16 + 32 * j + 4 * i) }
+            case .q4_K:
+                // Sub-block `sub` of the super-block: sub-blocks 2p and 2p + 1 are the low and high
+                // nibbles of the same 32 bytes; 6-bit scales and minimums packed as ggml packs them.
+                let sub = b % 8, q = (block + 4).assumingMemoryBound(to: UInt8.self)
+                let (scale, minimum): (UInt8, UInt8) = sub < 4
+                    ? (q[sub] & 63, q[sub + 4] & 63)
+                    : ((q[sub + 4] & 0x0F) | ((q[sub - 4] >> 6) << 4), (q[sub + 4] >> 4) | ((q[sub] >> 6) << 4))
+                record.storeBytes(of: half(block, 0) * Float(scale), toByteOffset: 4 * i, as: Float.self)
+                record.storeBytes(of: -half(block, 2) * Float(minimum), toByteOffset: 32 + 4 * i, as: Float.self)
+                let qs = block + 16 + 32 * (sub / 2)
+                for k in 0..<32 {
+                    let byte = qs.load(fromByteOffset: k, as: UInt8.self)
+                    codes[k] = sub % 2 == 0 ? byte & 0x0F : byte >> 4
+                }
+                for p in 0..<4 {
+                    for t in 0..<4 {
+                        record.storeBytes(of: codes[4 * p + t] | codes[16 + 4 * p + t] << 4, toByteOffset: 64 + 32 * p + 4 * i + t, as: UInt8.self)
+                    }
+                }
+            case .q6_K:
+                // Block b of 32 is group g = b % 4 of half h of the super-block: low 4 bits from
+                // ql (low nibbles for g < 2, high for g ≥ 2), high 2 bits from bits 2g of qh.
+                let h = (b % 8) / 4, g = b % 4
+                let d = half(block, 208), sc = (block + 192).assumingMemoryBound(to: Int8.self)
+                record.storeBytes(of: d * Float(sc[8 * h + 2 * g]), toByteOffset: 4 * i, as: Float.self)
+                record.storeBytes(of: d * Float(sc[8 * h + 2 * g + 1]), toByteOffset: 32 + 4 * i, as: Float.self)
+                for k in 0..<32 {
+                    let ql = block.load(fromByteOffset: 64 * h + 32 * (g % 2) + k, as: UInt8.self)
+                    let qh = block.load(fromByteOffset: 128 + 32 * h + k, as: UInt8.self)
+                    let low = g < 2 ? ql & 0x0F : ql >> 4, high = (qh >> UInt8(2 * g)) & 3
+                    let code = Int8(Int(low | high << 4) - 32)
+                    record.storeBytes(of: code, toByteOffset: 64 + 32 * (k / 4) + 4 * i + k % 4, as: Int8.self)
+                }
             }
         }
     }
@@ -87,7 +139,7 @@ public func interleaveGroupAVX2(_ format: InterleavedFormatAVX2, source: UnsafeR
 /// with `vectors` quantized activation vectors (vector `v` at `activations + v · columns`, its
 /// scales and sums at `v · columns / 32`), writing `output[v · outputStride + r]`.
 ///
-/// Four vectors at a time share each unpacked register; for each vector and block the eight
+/// Four or eight vectors at a time (by format) share each unpacked register; for each vector and block the eight
 /// rows' integer sums are scaled, converted and accumulated in one register each.
 @inline(never)
 public func interleavedRowsAVX2(
@@ -98,28 +150,36 @@ public func interleavedRowsAVX2(
     let job = Job(weights: weights, blocks: blocks, groupStart: groupStart, groupEnd: groupEnd, codes: activations,
                   scales: activationScales, sums: activationSums, columns: columns, vectors: vectors, output: output, stride: outputStride)
     let low = _mm256_set1_epi8(0x0F)
+    @inline(__always) func nibbles(_ record: UnsafeRawPointer, _ j: Int) -> __m256i {
+        let packed = load256(record + 32 * (j & 3))
+        return _mm256_and_si256(j < 4 ? packed : _mm256_srli_epi16(packed, 4), low)
+    }
+    let f32 = { (record: UnsafeRawPointer) in _mm256_loadu_ps(record.assumingMemoryBound(to: Float.self)) }
+    // Passes of four vectors where a block is cheap to unpack, eight where unpacking costs more
+    // than keeping eight accumulators (Q5_0's fifth bits); measured with callgrind and in bench/engine.
     switch format {
     case .q4_0:
-        run(job, recordBytes: format.blockBytes, signed: false, offsets: { _, scales in _mm256_mul_ps(scales, _mm256_set1_ps(-8)) }) { record, j in
-            let packed = load256(record + 16 + 32 * (j & 3))
-            return _mm256_and_si256(j < 4 ? packed : _mm256_srli_epi16(packed, 4), low)
-        }
+        run(job, recordBytes: format.blockBytes, pass: 4, signed: false, scales: halves,
+            offsets: { _, scales in _mm256_mul_ps(scales, _mm256_set1_ps(-8)) }) { record, j in nibbles(record + 16, j) }
     case .q4_1:
-        run(job, recordBytes: format.blockBytes, signed: false, offsets: { record, _ in halves(record + 16) }) { record, j in
-            let packed = load256(record + 32 + 32 * (j & 3))
-            return _mm256_and_si256(j < 4 ? packed : _mm256_srli_epi16(packed, 4), low)
-        }
+        run(job, recordBytes: format.blockBytes, pass: 4, signed: false, scales: halves,
+            offsets: { record, _ in halves(record + 16) }) { record, j in nibbles(record + 32, j) }
     case .q5_0:
-        run(job, recordBytes: format.blockBytes, signed: false, offsets: { _, scales in _mm256_mul_ps(scales, _mm256_set1_ps(-16)) }) { record, j in
-            let packed = load256(record + 48 + 32 * (j & 3))
-            let nibble = _mm256_and_si256(j < 4 ? packed : _mm256_srli_epi16(packed, 4), low)
+        run(job, recordBytes: format.blockBytes, pass: 8, signed: false, scales: halves,
+            offsets: { _, scales in _mm256_mul_ps(scales, _mm256_set1_ps(-16)) }) { record, j in
             // Bit j of each byte, moved to bit 4 (the shifts stay inside each byte: only bit j is set).
             let bit = _mm256_and_si256(load256(record + 16), _mm256_set1_epi8(Int8(bitPattern: UInt8(1 << j))))
             let fifth = j < 4 ? _mm256_slli_epi16(bit, Int32(4 - j)) : _mm256_srli_epi16(bit, Int32(j - 4))
-            return _mm256_or_si256(nibble, fifth)
+            return _mm256_or_si256(nibbles(record + 48, j), fifth)
         }
     case .q8_0:
-        run(job, recordBytes: format.blockBytes, signed: true, offsets: nil) { record, j in load256(record + 16 + 32 * j) }
+        run(job, recordBytes: format.blockBytes, pass: 4, signed: true, scales: halves, offsets: nil) { record, j in load256(record + 16 + 32 * j) }
+    case .q4_K:
+        run(job, recordBytes: format.blockBytes, pass: 4, signed: false, scales: f32,
+            offsets: { record, _ in f32(record + 32) }) { record, j in nibbles(record + 64, j) }
+    case .q6_K:
+        run(job, recordBytes: format.blockBytes, pass: 4, signed: true, scales: f32, offsets: nil,
+            secondScales: { record in f32(record + 32) }) { record, j in load256(record + 64 + 32 * j) }
     }
 }
 
@@ -139,11 +199,14 @@ private struct Job {
 }
 
 /// The shared loop. `code(record, j)` is register `j` (columns 4j…4j+3 of the eight rows) of a
-/// block's record; `offsets(record, scales)`, when the format has one, is each row's x-offset
-/// (x = scale · code + offset), multiplied by the activation block's scale · Σ codes.
+/// block's record; `scales(record)` the rows' scales; `offsets(record, scales)`, when the format
+/// has one, each row's x-offset (x = scale · code + offset), multiplied by the activation block's
+/// scale · Σ codes; `secondScales`, when given, the scales of columns 16…31 (Q6_K's 16-column
+/// sub-blocks), `scales` then covering columns 0…15.
 @inline(__always)
 private func run(
-    _ job: Job, recordBytes: Int, signed: Bool, offsets: ((UnsafeRawPointer, __m256) -> __m256)?,
+    _ job: Job, recordBytes: Int, pass: Int, signed: Bool, scales: (UnsafeRawPointer) -> __m256,
+    offsets: ((UnsafeRawPointer, __m256) -> __m256)?, secondScales: ((UnsafeRawPointer) -> __m256)? = nil,
     code: (UnsafeRawPointer, Int) -> __m256i
 ) {
     let perVector = job.columns / 32
@@ -156,49 +219,88 @@ private func run(
         return _mm256_add_epi32(sum, _mm256_madd_epi16(pairs, _mm256_set1_epi16(1)))
         #endif
     }
-    @inline(__always) func accumulate(_ acc: __m256, _ sum: __m256i, _ scales: __m256, _ rowOffsets: __m256, _ index: Int) -> __m256 {
-        let scaled = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sum), _mm256_mul_ps(scales, _mm256_set1_ps(job.scales[index])), acc)
-        return offsets == nil ? scaled : _mm256_fmadd_ps(rowOffsets, _mm256_set1_ps(job.sums[index]), scaled)
-    }
-    /// Vectors `first ..< first + n` against group `g`; `n` (1…4) is a constant in each inlined copy,
+    /// Vectors `first ..< first + n` against group `g`; `n` (1…8) is a constant in each inlined copy,
     /// so the tests of `n` leave the loop.
     @inline(__always) func vectors(_ n: Int, _ g: Int, _ first: Int) {
         let group = job.weights + g &* job.blocks &* recordBytes
-        let a0 = job.codes + first &* job.columns, a1 = a0 + job.columns, a2 = a1 + job.columns, a3 = a2 + job.columns
-        var acc0 = _mm256_setzero_ps(), acc1 = acc0, acc2 = acc0, acc3 = acc0
+        let a0 = job.codes + first &* job.columns
+        var acc = (_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(),
+                   _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps())
         for b in 0..<job.blocks {
             let record = group + b &* recordBytes
-            let scales = halves(record)
-            let rowOffsets = offsets?(record, scales) ?? scales
-            var s0 = _mm256_setzero_si256(), s1 = s0, s2 = s0, s3 = s0
-            let column = 32 &* b
-            for j in 0..<8 {
-                let w = code(record, j), wAbs = signed ? _mm256_abs_epi8(w) : w
-                s0 = dot(s0, w, wAbs, a0 + column, j)
-                if n > 1 { s1 = dot(s1, w, wAbs, a1 + column, j) }
-                if n > 2 { s2 = dot(s2, w, wAbs, a2 + column, j) }
-                if n > 3 { s3 = dot(s3, w, wAbs, a3 + column, j) }
-            }
+            let column = a0 + 32 &* b
             let index = first &* perVector &+ b
-            acc0 = accumulate(acc0, s0, scales, rowOffsets, index)
-            if n > 1 { acc1 = accumulate(acc1, s1, scales, rowOffsets, index &+ perVector) }
-            if n > 2 { acc2 = accumulate(acc2, s2, scales, rowOffsets, index &+ 2 &* perVector) }
-            if n > 3 { acc3 = accumulate(acc3, s3, scales, rowOffsets, index &+ 3 &* perVector) }
+            /// Dots registers `js` with each vector and adds them, scaled by `rowScales`, to the accumulators.
+            @inline(__always) func add(_ js: Range<Int>, _ rowScales: __m256) {
+                let zero = _mm256_setzero_si256()
+                var s0 = zero, s1 = zero, s2 = zero, s3 = zero, s4 = zero, s5 = zero, s6 = zero, s7 = zero
+                for j in js {
+                    let w = code(record, j), wAbs = signed ? _mm256_abs_epi8(w) : w
+                    s0 = dot(s0, w, wAbs, column, j)
+                    if n > 1 { s1 = dot(s1, w, wAbs, column + job.columns, j) }
+                    if n > 2 { s2 = dot(s2, w, wAbs, column + 2 &* job.columns, j) }
+                    if n > 3 { s3 = dot(s3, w, wAbs, column + 3 &* job.columns, j) }
+                    if n > 4 { s4 = dot(s4, w, wAbs, column + 4 &* job.columns, j) }
+                    if n > 5 { s5 = dot(s5, w, wAbs, column + 5 &* job.columns, j) }
+                    if n > 6 { s6 = dot(s6, w, wAbs, column + 6 &* job.columns, j) }
+                    if n > 7 { s7 = dot(s7, w, wAbs, column + 7 &* job.columns, j) }
+                }
+                @inline(__always) func scaled(_ acc: __m256, _ sum: __m256i, _ v: Int) -> __m256 {
+                    _mm256_fmadd_ps(_mm256_cvtepi32_ps(sum), _mm256_mul_ps(rowScales, _mm256_set1_ps(job.scales[index &+ v &* perVector])), acc)
+                }
+                acc.0 = scaled(acc.0, s0, 0)
+                if n > 1 { acc.1 = scaled(acc.1, s1, 1) }
+                if n > 2 { acc.2 = scaled(acc.2, s2, 2) }
+                if n > 3 { acc.3 = scaled(acc.3, s3, 3) }
+                if n > 4 { acc.4 = scaled(acc.4, s4, 4) }
+                if n > 5 { acc.5 = scaled(acc.5, s5, 5) }
+                if n > 6 { acc.6 = scaled(acc.6, s6, 6) }
+                if n > 7 { acc.7 = scaled(acc.7, s7, 7) }
+            }
+            let rowScales = scales(record)
+            if let secondScales {
+                add(0..<4, rowScales)
+                add(4..<8, secondScales(record))
+            } else {
+                add(0..<8, rowScales)
+            }
+            if let offsets {
+                let rowOffsets = offsets(record, rowScales)
+                @inline(__always) func offset(_ acc: __m256, _ v: Int) -> __m256 {
+                    _mm256_fmadd_ps(rowOffsets, _mm256_set1_ps(job.sums[index &+ v &* perVector]), acc)
+                }
+                acc.0 = offset(acc.0, 0)
+                if n > 1 { acc.1 = offset(acc.1, 1) }
+                if n > 2 { acc.2 = offset(acc.2, 2) }
+                if n > 3 { acc.3 = offset(acc.3, 3) }
+                if n > 4 { acc.4 = offset(acc.4, 4) }
+                if n > 5 { acc.5 = offset(acc.5, 5) }
+                if n > 6 { acc.6 = offset(acc.6, 6) }
+                if n > 7 { acc.7 = offset(acc.7, 7) }
+            }
         }
         let out = job.output + (first &* job.stride &+ 8 &* g)
-        _mm256_storeu_ps(out, acc0)
-        if n > 1 { _mm256_storeu_ps(out + job.stride, acc1) }
-        if n > 2 { _mm256_storeu_ps(out + 2 &* job.stride, acc2) }
-        if n > 3 { _mm256_storeu_ps(out + 3 &* job.stride, acc3) }
+        _mm256_storeu_ps(out, acc.0)
+        if n > 1 { _mm256_storeu_ps(out + job.stride, acc.1) }
+        if n > 2 { _mm256_storeu_ps(out + 2 &* job.stride, acc.2) }
+        if n > 3 { _mm256_storeu_ps(out + 3 &* job.stride, acc.3) }
+        if n > 4 { _mm256_storeu_ps(out + 4 &* job.stride, acc.4) }
+        if n > 5 { _mm256_storeu_ps(out + 5 &* job.stride, acc.5) }
+        if n > 6 { _mm256_storeu_ps(out + 6 &* job.stride, acc.6) }
+        if n > 7 { _mm256_storeu_ps(out + 7 &* job.stride, acc.7) }
     }
     for g in job.groupStart..<job.groupEnd {
         var first = 0
         while first < job.vectors {
-            switch job.vectors - first {
+            switch min(pass, job.vectors - first) {
             case 1: vectors(1, g, first); first += 1
             case 2: vectors(2, g, first); first += 2
             case 3: vectors(3, g, first); first += 3
-            default: vectors(4, g, first); first += 4
+            case 4: vectors(4, g, first); first += 4
+            case 5: vectors(5, g, first); first += 5
+            case 6: vectors(6, g, first); first += 6
+            case 7: vectors(7, g, first); first += 7
+            default: vectors(8, g, first); first += 8
             }
         }
     }

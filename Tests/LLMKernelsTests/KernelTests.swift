@@ -115,7 +115,7 @@ struct KernelTests {
             }
         }
         // Every format the interleaved kernels take is tested through them where the processor has AVX2.
-        if [.q4_0, .q4_1, .q5_0, .q8_0].contains(format) && !InterleavedMatrix.variants.isEmpty {
+        if [.q4_0, .q4_1, .q5_0, .q8_0, .q4_K, .q6_K].contains(format) && !InterleavedMatrix.variants.isEmpty {
             #expect(fastByKernel.contains { $0.0.hasPrefix("interleaved") }, "\(format) was not interleaved")
         }
         for (kernel, fast) in fastByKernel {
