@@ -40,11 +40,20 @@ let avx2Settings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell", "-Xc
 /// `vpdpbusd` in the fused kernels and LLVM fuses each 16-bit multiply-add and its accumulation
 /// into `vpdpwssd` in the panel kernel. Called only after /proc/cpuinfo shows `avx_vnni`.
 let vnniSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "alderlake", "-Xcc", "-mavx2", "-Xcc", "-mfma", "-Xcc", "-mf16c", "-Xcc", "-mavxvnni"]), .define("CANDOR_VNNI")]
-let kernelVariants: [Target.Dependency] = ["LLMKernelsAVX2", "LLMKernelsVNNI"]
+/// The AVX-512 variant compiles only the interleaved kernels (a symbolic link), for processors
+/// with AVX-512 VNNI and AVX-VNNI (Zen 5, Sapphire Rapids): 32 vector registers hold eight
+/// vectors' sums and accumulators at once, and each activation broadcast folds into `vpdpbusd`
+/// (`{1to8}`). `CANDOR_AVX512` selects the eight-vector passes.
+let avx512Settings: [SwiftSetting] = [
+    .unsafeFlags(["-target-cpu", "skylake-avx512", "-Xcc", "-mavx2", "-Xcc", "-mfma", "-Xcc", "-mf16c", "-Xcc", "-mavxvnni", "-Xcc", "-mavx512vnni"]),
+    .define("CANDOR_VNNI"), .define("CANDOR_AVX512"),
+]
+let kernelVariants: [Target.Dependency] = ["LLMKernelsAVX2", "LLMKernelsVNNI", "LLMKernelsAVX512"]
 #else
 let kernelSettings: [SwiftSetting] = []
 let avx2Settings: [SwiftSetting] = []
 let vnniSettings: [SwiftSetting] = []
+let avx512Settings: [SwiftSetting] = []
 let kernelVariants: [Target.Dependency] = []
 #endif
 
@@ -97,6 +106,7 @@ let package = Package(
         /// The AVX2 integer dot product (x86-64 only; empty elsewhere).
         .target(name: "LLMKernelsAVX2", swiftSettings: swiftSettings + avx2Settings),
         .target(name: "LLMKernelsVNNI", swiftSettings: swiftSettings + vnniSettings),
+        .target(name: "LLMKernelsAVX512", swiftSettings: swiftSettings + avx512Settings),
         .target(name: "LLMTokenizers", dependencies: ["PCRE2", "LLMGGUF"], swiftSettings: swiftSettings),
         .target(
             name: "LLMEngine",

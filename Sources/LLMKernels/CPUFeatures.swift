@@ -38,12 +38,24 @@ public enum CPUFeatures {
         #endif
     }()
 
+    /// Whether the interleaved kernels' AVX-512 build (LLMKernelsAVX512, compiled for
+    /// skylake-avx512 with AVX-512 VNNI and AVX-VNNI) may run: false when `CANDOR_ISA` caps the
+    /// instruction sets below AVX-VNNI.
+    public static let hasAVX512VNNI: Bool = {
+        #if arch(x86_64) && os(Linux)
+        let needed = ["avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl", "avx512_vnni"]
+        return instructionSets.contains(.avxVNNI) && needed.allSatisfy(flags.contains) && ProcessInfo.processInfo.environment["CANDOR_ISA"] != "avxVNNI"
+        #else
+        return false
+        #endif
+    }()
+
     /// The builds of the kernels: portable Swift SIMD, AVX2 (LLMKernelsAVX2) and AVX-VNNI
     /// (LLMKernelsVNNI, the same sources compiled with VNNI instructions).
     public enum InstructionSet: Sendable, CaseIterable { case portable, avx2, avxVNNI }
 
     /// The instruction sets this processor can run, from the most portable to the fastest.
-    /// `CANDOR_ISA=portable` or `avx2` caps the list (for tools that lack newer instructions, such
+    /// `CANDOR_ISA=portable`, `avx2` or `avxVNNI` caps the list (for tools that lack newer instructions, such
     /// as valgrind without AVX-VNNI, or to compare builds in one binary).
     public static let instructionSets: [InstructionSet] = {
         let all = InstructionSet.allCases.filter {

@@ -2,6 +2,7 @@ import Foundation
 #if arch(x86_64)
 import LLMKernelsAVX2
 import LLMKernelsVNNI
+import LLMKernelsAVX512
 #endif
 
 /// A quantized weight matrix with its rows interleaved by eights, for the AVX2 and AVX-VNNI
@@ -28,8 +29,18 @@ public final class InterleavedMatrix: @unchecked Sendable {
     let kernelFormat: LLMKernelsAVX2.InterleavedFormatAVX2
     #endif
 
-    /// The builds that run the interleaved kernels on this processor (empty without AVX2).
-    public static let variants: [CPUFeatures.InstructionSet] = CPUFeatures.instructionSets.filter { $0 != .portable }
+    /// The builds of the interleaved kernels: AVX2, AVX-VNNI and AVX-512 (LLMKernelsAVX512:
+    /// eight-vector passes, activation broadcasts folded into `vpdpbusd`).
+    public enum Variant: Sendable, CaseIterable { case avx2, avxVNNI, avx512VNNI }
+
+    /// The builds that run on this processor, slowest first (empty without AVX2).
+    public static let variants: [Variant] = Variant.allCases.filter {
+        switch $0 {
+        case .avx2: CPUFeatures.instructionSets.contains(.avx2)
+        case .avxVNNI: CPUFeatures.instructionSets.contains(.avxVNNI)
+        case .avx512VNNI: CPUFeatures.hasAVX512VNNI
+        }
+    }
 
     /// Whether weights are interleaved when a model loads. `CANDOR_INTERLEAVE=0` keeps the
     /// row-at-a-time kernels, so a benchmark can compare both in the same build.
@@ -72,7 +83,7 @@ public final class InterleavedMatrix: @unchecked Sendable {
     ///   - input: `batch × columns` floats, row-major.
     ///   - output: `batch × rows` floats, row-major.
     ///   - variant: one of ``variants``.
-    public func multiply(input: UnsafePointer<Float>, batch: Int, output: UnsafeMutablePointer<Float>, threads: Int, variant: CPUFeatures.InstructionSet = InterleavedMatrix.variants.last ?? .portable) {
+    public func multiply(input: UnsafePointer<Float>, batch: Int, output: UnsafeMutablePointer<Float>, threads: Int, variant: Variant = InterleavedMatrix.variants.last ?? .avx2) {
         #if arch(x86_64)
         precondition(Self.variants.contains(variant), "the interleaved kernels have no \(variant) build on this processor")
         let quantized = QuantizedVector(capacity: batch * columns)
@@ -86,12 +97,18 @@ public final class InterleavedMatrix: @unchecked Sendable {
             let output = UnsafeMutablePointer<Float>(bitPattern: outputAddress)!
             let start = worker * chunk, end = min(groups, start + chunk)
             guard start < end else { return }
-            if variant == .avxVNNI {
+            switch variant {
+            case .avx512VNNI:
+                LLMKernelsAVX512.interleavedRowsAVX2(
+                    LLMKernelsAVX512.InterleavedFormatAVX2(rawValue: self.kernelFormat.rawValue)!, weights: self.data, blocks: self.columns / 32,
+                    groupStart: start, groupEnd: end, activations: quantized.codes, activationScales: quantized.scales,
+                    activationSums: quantized.sums, columns: self.columns, vectors: batch, output: output, outputStride: self.rows)
+            case .avxVNNI:
                 LLMKernelsVNNI.interleavedRowsAVX2(
                     LLMKernelsVNNI.InterleavedFormatAVX2(rawValue: self.kernelFormat.rawValue)!, weights: self.data, blocks: self.columns / 32,
                     groupStart: start, groupEnd: end, activations: quantized.codes, activationScales: quantized.scales,
                     activationSums: quantized.sums, columns: self.columns, vectors: batch, output: output, outputStride: self.rows)
-            } else {
+            case .avx2:
                 LLMKernelsAVX2.interleavedRowsAVX2(
                     self.kernelFormat, weights: self.data, blocks: self.columns / 32,
                     groupStart: start, groupEnd: end, activations: quantized.codes, activationScales: quantized.scales,

@@ -1,5 +1,7 @@
 // LLMKernelsVNNI compiles this same file (a symbolic link) with `CANDOR_VNNI` defined, where one
-// `vpdpbusd` replaces each `maddubs` + `madd` pair; keep it free of anything else processor-specific.
+// `vpdpbusd` replaces each `maddubs` + `madd` pair, and LLMKernelsAVX512 with `CANDOR_AVX512` as
+// well, where every pass takes eight vectors (32 registers); keep it free of anything else
+// processor-specific.
 #if arch(x86_64)
 import _Builtin_intrinsics.intel
 
@@ -157,12 +159,18 @@ public func interleavedRowsAVX2(
     let f32 = { (record: UnsafeRawPointer) in _mm256_loadu_ps(record.assumingMemoryBound(to: Float.self)) }
     // Passes of four vectors where a block is cheap to unpack, eight where unpacking costs more
     // than keeping eight accumulators (Q5_0's fifth bits); measured with callgrind and in bench/engine.
+    // With AVX-512's 32 registers eight vectors fit without spilling: always eight.
+    #if CANDOR_AVX512
+    let four = 8
+    #else
+    let four = 4
+    #endif
     switch format {
     case .q4_0:
-        run(job, recordBytes: format.blockBytes, pass: 4, signed: false, scales: halves,
+        run(job, recordBytes: format.blockBytes, pass: four, signed: false, scales: halves,
             offsets: { _, scales in _mm256_mul_ps(scales, _mm256_set1_ps(-8)) }) { record, j in nibbles(record + 16, j) }
     case .q4_1:
-        run(job, recordBytes: format.blockBytes, pass: 4, signed: false, scales: halves,
+        run(job, recordBytes: format.blockBytes, pass: four, signed: false, scales: halves,
             offsets: { record, _ in halves(record + 16) }) { record, j in nibbles(record + 32, j) }
     case .q5_0:
         run(job, recordBytes: format.blockBytes, pass: 8, signed: false, scales: halves,
@@ -173,12 +181,12 @@ public func interleavedRowsAVX2(
             return _mm256_or_si256(nibbles(record + 48, j), fifth)
         }
     case .q8_0:
-        run(job, recordBytes: format.blockBytes, pass: 4, signed: true, scales: halves, offsets: nil) { record, j in load256(record + 16 + 32 * j) }
+        run(job, recordBytes: format.blockBytes, pass: four, signed: true, scales: halves, offsets: nil) { record, j in load256(record + 16 + 32 * j) }
     case .q4_K:
-        run(job, recordBytes: format.blockBytes, pass: 4, signed: false, scales: f32,
+        run(job, recordBytes: format.blockBytes, pass: four, signed: false, scales: f32,
             offsets: { record, _ in f32(record + 32) }) { record, j in nibbles(record + 64, j) }
     case .q6_K:
-        run(job, recordBytes: format.blockBytes, pass: 4, signed: true, scales: f32, offsets: nil,
+        run(job, recordBytes: format.blockBytes, pass: four, signed: true, scales: f32, offsets: nil,
             secondScales: { record in f32(record + 32) }) { record, j in load256(record + 64 + 32 * j) }
     }
 }

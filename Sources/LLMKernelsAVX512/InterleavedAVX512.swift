@@ -1,0 +1,1 @@
+../LLMKernelsAVX2/InterleavedAVX2.swift
