@@ -92,6 +92,7 @@ let megabyte = 1024.0 * 1024.0
 print("model \(url.lastPathComponent)")
 print("threads \(threads)")
 print("kernel \(MatMul.integerPath ? "integer-\(MatMul.bestKernel)" : "f32")")
+print("interleaved \(InterleavedMatrix.enabled ? "\(InterleavedMatrix.variants.last!)" : "off")")
 print(String(format: "prompt_tok_s %.1f", prefillRate))
 print(String(format: "decode_tok_s %.1f", singleRate))
 print(String(format: "batched%d_tok_s %.1f", batch, batchedRate))

@@ -14,6 +14,10 @@ import LLMKernelsVNNI
 /// row is decoded once to 8-bit codes (`IntegerRow`) and dotted with every vector of the batch
 /// (`IntegerDot`). Float weights decode each row to f32 and take SIMD dot products. Rows are
 /// split evenly across the threads of a `WorkerPool`.
+///
+/// The engine's linear layers usually take neither: with AVX2 they are interleaved by eight rows
+/// at load (``InterleavedMatrix``), which is faster at every batch size. This row-at-a-time path
+/// serves the formats and shapes that are not interleaved, and `CANDOR_INTERLEAVE=0`.
 public enum MatMul {
     /// Whether quantized weights take the integer path. `CANDOR_KERNELS=f32` selects the f32
     /// dequantize-and-dot path instead, so a benchmark can compare both in the same build.
