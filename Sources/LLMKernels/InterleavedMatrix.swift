@@ -84,38 +84,58 @@ public final class InterleavedMatrix: @unchecked Sendable {
     ///   - output: `batch × rows` floats, row-major.
     ///   - variant: one of ``variants``.
     public func multiply(input: UnsafePointer<Float>, batch: Int, output: UnsafeMutablePointer<Float>, threads: Int, variant: Variant = InterleavedMatrix.variants.last ?? .avx2) {
+        Self.multiply([self], input: input, batch: batch, outputs: [output], threads: threads, variant: variant)
+    }
+
+    /// Several matrices of the same width applied to the same input (a layer's query, key and
+    /// value projections; its gate and up projections): the input is quantized once and one
+    /// parallel job covers them all, each thread taking its share of every matrix, instead of one
+    /// quantization and one hand-off to the pool per matrix.
+    /// - Parameter outputs: one `batch × matrices[i].rows` buffer per matrix.
+    public static func multiply(_ matrices: [InterleavedMatrix], input: UnsafePointer<Float>, batch: Int, outputs: [UnsafeMutablePointer<Float>], threads: Int, variant: Variant = InterleavedMatrix.variants.last ?? .avx2) {
         #if arch(x86_64)
         precondition(Self.variants.contains(variant), "the interleaved kernels have no \(variant) build on this processor")
+        precondition(matrices.count == outputs.count && !matrices.isEmpty && matrices.allSatisfy { $0.columns == matrices[0].columns })
+        let columns = matrices[0].columns
         let quantized = QuantizedVector(capacity: batch * columns)
         quantized.quantize(input, count: batch * columns)
-        let groups = rows / 8
-        let workers = max(1, min(threads, groups / 8))
-        let chunk = (groups + workers - 1) / workers
-        let outputAddress = UInt(bitPattern: output)
+        let totalGroups = matrices.reduce(0) { $0 + $1.rows / 8 }
+        let workers = max(1, min(threads, totalGroups / 8))
+        let outputAddresses = outputs.map { UInt(bitPattern: $0) }
         let body: @Sendable (Int) -> Void = { worker in
-            // The output address crosses into the worker as an integer: each worker writes disjoint rows.
-            let output = UnsafeMutablePointer<Float>(bitPattern: outputAddress)!
-            let start = worker * chunk, end = min(groups, start + chunk)
-            guard start < end else { return }
-            switch variant {
-            case .avx512VNNI:
-                LLMKernelsAVX512.interleavedRowsAVX2(
-                    LLMKernelsAVX512.InterleavedFormatAVX2(rawValue: self.kernelFormat.rawValue)!, weights: self.data, blocks: self.columns / 32,
-                    groupStart: start, groupEnd: end, activations: quantized.codes, activationScales: quantized.scales,
-                    activationSums: quantized.sums, columns: self.columns, vectors: batch, output: output, outputStride: self.rows)
-            case .avxVNNI:
-                LLMKernelsVNNI.interleavedRowsAVX2(
-                    LLMKernelsVNNI.InterleavedFormatAVX2(rawValue: self.kernelFormat.rawValue)!, weights: self.data, blocks: self.columns / 32,
-                    groupStart: start, groupEnd: end, activations: quantized.codes, activationScales: quantized.scales,
-                    activationSums: quantized.sums, columns: self.columns, vectors: batch, output: output, outputStride: self.rows)
-            case .avx2:
-                LLMKernelsAVX2.interleavedRowsAVX2(
-                    self.kernelFormat, weights: self.data, blocks: self.columns / 32,
-                    groupStart: start, groupEnd: end, activations: quantized.codes, activationScales: quantized.scales,
-                    activationSums: quantized.sums, columns: self.columns, vectors: batch, output: output, outputStride: self.rows)
+            for (matrix, address) in zip(matrices, outputAddresses) {
+                // Output addresses cross into the workers as integers: each worker writes disjoint rows.
+                let output = UnsafeMutablePointer<Float>(bitPattern: address)!
+                let groups = matrix.rows / 8, chunk = (groups + workers - 1) / workers
+                let start = worker * chunk, end = min(groups, start + chunk)
+                guard start < end else { continue }
+                matrix.rows(start..<end, quantized, batch: batch, output: output, variant: variant)
             }
         }
         WorkerPool.shared(threads: threads).run(parts: workers, body)
         #endif
     }
+
+    #if arch(x86_64)
+    /// Row groups `groups` of this matrix against the quantized batch, with one kernel build.
+    private func rows(_ groups: Range<Int>, _ quantized: QuantizedVector, batch: Int, output: UnsafeMutablePointer<Float>, variant: Variant) {
+        switch variant {
+        case .avx512VNNI:
+            LLMKernelsAVX512.interleavedRowsAVX2(
+                LLMKernelsAVX512.InterleavedFormatAVX2(rawValue: kernelFormat.rawValue)!, weights: data, blocks: columns / 32,
+                groupStart: groups.lowerBound, groupEnd: groups.upperBound, activations: quantized.codes, activationScales: quantized.scales,
+                activationSums: quantized.sums, columns: columns, vectors: batch, output: output, outputStride: rows)
+        case .avxVNNI:
+            LLMKernelsVNNI.interleavedRowsAVX2(
+                LLMKernelsVNNI.InterleavedFormatAVX2(rawValue: kernelFormat.rawValue)!, weights: data, blocks: columns / 32,
+                groupStart: groups.lowerBound, groupEnd: groups.upperBound, activations: quantized.codes, activationScales: quantized.scales,
+                activationSums: quantized.sums, columns: columns, vectors: batch, output: output, outputStride: rows)
+        case .avx2:
+            LLMKernelsAVX2.interleavedRowsAVX2(
+                kernelFormat, weights: data, blocks: columns / 32,
+                groupStart: groups.lowerBound, groupEnd: groups.upperBound, activations: quantized.codes, activationScales: quantized.scales,
+                activationSums: quantized.sums, columns: columns, vectors: batch, output: output, outputStride: rows)
+        }
+    }
+    #endif
 }

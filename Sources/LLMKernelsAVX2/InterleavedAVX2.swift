@@ -167,13 +167,13 @@ public func interleavedRowsAVX2(
     #endif
     switch format {
     case .q4_0:
-        run(job, recordBytes: format.blockBytes, pass: four, signed: false, scales: halves,
+        run(job, recordBytes: format.blockBytes, pass: four, signed: false, scales: { halves($0) },
             offsets: { _, scales in _mm256_mul_ps(scales, _mm256_set1_ps(-8)) }) { record, j in nibbles(record + 16, j) }
     case .q4_1:
-        run(job, recordBytes: format.blockBytes, pass: four, signed: false, scales: halves,
+        run(job, recordBytes: format.blockBytes, pass: four, signed: false, scales: { halves($0) },
             offsets: { record, _ in halves(record + 16) }) { record, j in nibbles(record + 32, j) }
     case .q5_0:
-        run(job, recordBytes: format.blockBytes, pass: 8, signed: false, scales: halves,
+        run(job, recordBytes: format.blockBytes, pass: 8, signed: false, scales: { halves($0) },
             offsets: { _, scales in _mm256_mul_ps(scales, _mm256_set1_ps(-16)) }) { record, j in
             // Bit j of each byte, moved to bit 4 (the shifts stay inside each byte: only bit j is set).
             let bit = _mm256_and_si256(load256(record + 16), _mm256_set1_epi8(Int8(bitPattern: UInt8(1 << j))))
@@ -181,7 +181,7 @@ public func interleavedRowsAVX2(
             return _mm256_or_si256(nibbles(record + 48, j), fifth)
         }
     case .q8_0:
-        run(job, recordBytes: format.blockBytes, pass: four, signed: true, scales: halves, offsets: nil) { record, j in load256(record + 16 + 32 * j) }
+        run(job, recordBytes: format.blockBytes, pass: four, signed: true, scales: { halves($0) }, offsets: nil) { record, j in load256(record + 16 + 32 * j) }
     case .q4_K:
         run(job, recordBytes: format.blockBytes, pass: four, signed: false, scales: f32,
             offsets: { record, _ in f32(record + 32) }) { record, j in nibbles(record + 64, j) }

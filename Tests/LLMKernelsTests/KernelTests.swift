@@ -127,6 +127,31 @@ struct KernelTests {
         }
     }
 
+    @Test("several interleaved matrices in one job give exactly what each gives alone")
+    func interleavedJointProduct() throws {
+        guard !InterleavedMatrix.variants.isEmpty else { return }
+        let columns = 256, batch = 5
+        let a = randomBlocks(.q5_0, blocks: 64 * columns / 32, seed: 3), b = randomBlocks(.q4_1, blocks: 136 * columns / 32, seed: 4)
+        let input = (0..<(batch * columns)).map { Float(($0 * 29) % 97) / 40 - 1.2 }
+        try a.withUnsafeBytes { ra in
+            try b.withUnsafeBytes { rb in
+                let ma = try #require(InterleavedMatrix(WeightMatrix(data: ra.baseAddress!, format: .q5_0, rows: 64, columns: columns)))
+                let mb = try #require(InterleavedMatrix(WeightMatrix(data: rb.baseAddress!, format: .q4_1, rows: 136, columns: columns)))
+                var aloneA = [Float](repeating: .nan, count: batch * 64), aloneB = [Float](repeating: .nan, count: batch * 136)
+                ma.multiply(input: input, batch: batch, output: &aloneA, threads: 2)
+                mb.multiply(input: input, batch: batch, output: &aloneB, threads: 2)
+                var jointA = [Float](repeating: .nan, count: batch * 64), jointB = [Float](repeating: .nan, count: batch * 136)
+                jointA.withUnsafeMutableBufferPointer { oa in
+                    jointB.withUnsafeMutableBufferPointer { ob in
+                        InterleavedMatrix.multiply([ma, mb], input: input, batch: batch, outputs: [oa.baseAddress!, ob.baseAddress!], threads: 2)
+                    }
+                }
+                #expect(jointA == aloneA && jointB == aloneB)
+                #expect(!aloneA.contains { $0.isNaN } && !aloneB.contains { $0.isNaN })
+            }
+        }
+    }
+
     @Test("a matrix whose rows do not fill groups of eight, or in a format without a layout, is not interleaved")
     func interleavingDeclines() {
         let bytes = randomBlocks(.q4_1, blocks: 130 * 2, seed: 7)

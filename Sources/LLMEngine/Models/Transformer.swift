@@ -47,9 +47,15 @@ struct Transformer: @unchecked Sendable {
         }
         for (l, layer) in weights.layers.enumerated() {
             for i in 0..<n { Vector.rmsNorm(x.withUnsafeBufferPointer { $0.baseAddress! + i * d }, weight: layer.attentionNorm, epsilon: hyper.rmsEpsilon, n: d, into: xn.withUnsafeMutableBufferPointer { $0.baseAddress! + i * d }) }
-            multiply(layer.q, xn, n, &q)
-            multiply(layer.k, xn, n, &k)
-            multiply(layer.v, xn, n, &v)
+            xn.withUnsafeBufferPointer { xn in
+                q.withUnsafeMutableBufferPointer { q in
+                    k.withUnsafeMutableBufferPointer { k in
+                        v.withUnsafeMutableBufferPointer { v in
+                            Linear.multiply([layer.q, layer.k, layer.v], xn.baseAddress!, batch: n, outputs: [q.baseAddress!, k.baseAddress!, v.baseAddress!], threads: threads)
+                        }
+                    }
+                }
+            }
             if let bias = layer.qBias { addBias(&q, bias, n, d) }
             if let bias = layer.kBias { addBias(&k, bias, n, kvDim) }
             if let bias = layer.vBias { addBias(&v, bias, n, kvDim) }
@@ -97,8 +103,13 @@ struct Transformer: @unchecked Sendable {
             multiply(layer.o, attention, n, &projected)
             for index in 0..<(n * d) { x[index] += projected[index] }
             for i in 0..<n { Vector.rmsNorm(x.withUnsafeBufferPointer { $0.baseAddress! + i * d }, weight: layer.ffnNorm, epsilon: hyper.rmsEpsilon, n: d, into: xn.withUnsafeMutableBufferPointer { $0.baseAddress! + i * d }) }
-            multiply(layer.gate, xn, n, &gate)
-            multiply(layer.up, xn, n, &up)
+            xn.withUnsafeBufferPointer { xn in
+                gate.withUnsafeMutableBufferPointer { gate in
+                    up.withUnsafeMutableBufferPointer { up in
+                        Linear.multiply([layer.gate, layer.up], xn.baseAddress!, batch: n, outputs: [gate.baseAddress!, up.baseAddress!], threads: threads)
+                    }
+                }
+            }
             gate.withUnsafeMutableBufferPointer { g in up.withUnsafeBufferPointer { u in Vector.swiglu(g.baseAddress!, u.baseAddress!, n * ff) } }
             multiply(layer.down, gate, n, &projected)
             for index in 0..<(n * d) { x[index] += projected[index] }

@@ -8,11 +8,24 @@ struct Linear: @unchecked Sendable {
     let matrix: WeightMatrix
     let interleaved: InterleavedMatrix?
 
+    /// `output = W · input` for each of `batch` input rows.
     func multiply(_ input: UnsafePointer<Float>, batch: Int, output: UnsafeMutablePointer<Float>, threads: Int) {
-        if let interleaved {
-            interleaved.multiply(input: input, batch: batch, output: output, threads: threads)
-        } else {
-            MatMul.multiply(matrix, input: input, batch: batch, output: output, threads: threads)
+        Self.multiply([self], input, batch: batch, outputs: [output], threads: threads)
+    }
+
+    /// Several layers on the same input: one parallel job when all are interleaved.
+    static func multiply(_ layers: [Linear], _ input: UnsafePointer<Float>, batch: Int, outputs: [UnsafeMutablePointer<Float>], threads: Int) {
+        let interleaved = layers.compactMap(\.interleaved)
+        if interleaved.count == layers.count {
+            InterleavedMatrix.multiply(interleaved, input: input, batch: batch, outputs: outputs, threads: threads)
+            return
+        }
+        for (layer, output) in zip(layers, outputs) {
+            if let matrix = layer.interleaved {
+                matrix.multiply(input: input, batch: batch, output: output, threads: threads)
+            } else {
+                MatMul.multiply(layer.matrix, input: input, batch: batch, output: output, threads: threads)
+            }
         }
     }
 }
