@@ -63,46 +63,97 @@ public enum Attention {
         }
     }
 
-    /// One query against the first `length` positions of a cache (a decoder's causal attention
-    /// for one head): `context = Σ_t softmax_t(query · key_t · scale) value_t`, where key and value
-    /// `t` are `headSize` f16 values at `keys + t · stride` and `values + t · stride` (f16 halves
-    /// the memory that batched decoding streams through for every sequence). `scores` holds at
-    /// least `length` floats.
+    /// The queries of `heads` consecutive heads that share one key/value head (grouped-query
+    /// attention) against the first `length` positions of a cache: for each head `h`,
+    /// `context_h = Σ_t softmax_t(query_h · key_t · scale) value_t`, where key and value `t` are
+    /// `headSize` f16 values at `keys + t · stride` and `values + t · stride` (f16 halves the memory
+    /// that batched decoding streams through for every sequence). Each key and value row is read
+    /// once for all the heads. Query `h` is at `queries + h · headSize`, its context at
+    /// `context + h · headSize`; `scores` holds at least `heads · length` floats.
     public static func cached(
-        query: UnsafePointer<Float>, keys: UnsafePointer<Float16>, values: UnsafePointer<Float16>, length: Int, stride: Int,
+        queries: UnsafePointer<Float>, heads: Int, keys: UnsafePointer<Float16>, values: UnsafePointer<Float16>, length: Int, stride: Int,
         headSize: Int, scale: Float, scores: UnsafeMutablePointer<Float>, into context: UnsafeMutablePointer<Float>
+    ) {
+        var first = 0
+        while first < heads {
+            // Up to four heads at a time keep their accumulators in registers.
+            let n = min(4, heads - first)
+            groupScores(queries + first * headSize, n, keys, length, stride, headSize, scale, scores + first * length)
+            first += n
+        }
+        for h in 0..<heads { Vector.softmax(scores + h * length, length) }
+        first = 0
+        while first < heads {
+            let n = min(2, heads - first)
+            groupValues(scores + first * length, n, values, length, stride, headSize, context + first * headSize)
+            first += n
+        }
+    }
+
+    @inline(__always) private static func groupScores(
+        _ queries: UnsafePointer<Float>, _ n: Int, _ keys: UnsafePointer<Float16>, _ length: Int, _ stride: Int, _ headSize: Int,
+        _ scale: Float, _ scores: UnsafeMutablePointer<Float>
     ) {
         let whole = headSize / 8 * 8
         for t in 0..<length {
             let key = keys + t * stride
-            var acc = SIMD8<Float>()
+            var a0 = SIMD8<Float>(), a1 = a0, a2 = a0, a3 = a0
             var d = 0
             while d < whole {
-                acc.addProduct(UnsafeRawPointer(query + d).loadUnaligned(as: SIMD8<Float>.self), half8(key + d))
+                let k = half8(key + d)
+                @inline(__always) func q(_ h: Int) -> SIMD8<Float> { UnsafeRawPointer(queries + h * headSize + d).loadUnaligned(as: SIMD8<Float>.self) }
+                a0.addProduct(q(0), k)
+                if n > 1 { a1.addProduct(q(1), k) }
+                if n > 2 { a2.addProduct(q(2), k) }
+                if n > 3 { a3.addProduct(q(3), k) }
                 d += 8
             }
-            var sum = acc.sum()
-            while d < headSize { sum += query[d] * Float(key[d]); d += 1 }
-            scores[t] = sum * scale
+            @inline(__always) func store(_ h: Int, _ partial: Float) {
+                var sum = partial
+                for e in whole..<headSize { sum += queries[h * headSize + e] * Float(key[e]) }
+                scores[h * length + t] = sum * scale
+            }
+            store(0, a0.sum())
+            if n > 1 { store(1, a1.sum()) }
+            if n > 2 { store(2, a2.sum()) }
+            if n > 3 { store(3, a3.sum()) }
         }
-        Vector.softmax(scores, length)
+    }
+
+    @inline(__always) private static func groupValues(
+        _ scores: UnsafePointer<Float>, _ n: Int, _ values: UnsafePointer<Float16>, _ length: Int, _ stride: Int, _ headSize: Int,
+        _ context: UnsafeMutablePointer<Float>
+    ) {
         let raw = UnsafeMutableRawPointer(context)
         var d = 0
         while d + 16 <= headSize {
-            var o0 = SIMD8<Float>(), o1 = o0
+            var o0 = SIMD8<Float>(), o1 = o0, p0 = o0, p1 = o0
             for t in 0..<length {
-                let weight = SIMD8<Float>(repeating: scores[t]), row = values + t * stride + d
-                o0.addProduct(weight, half8(row))
-                o1.addProduct(weight, half8(row + 8))
+                let row = values + t * stride + d
+                let v0 = half8(row), v1 = half8(row + 8)
+                let w0 = SIMD8<Float>(repeating: scores[t])
+                o0.addProduct(w0, v0)
+                o1.addProduct(w0, v1)
+                if n > 1 {
+                    let w1 = SIMD8<Float>(repeating: scores[length + t])
+                    p0.addProduct(w1, v0)
+                    p1.addProduct(w1, v1)
+                }
             }
             raw.storeBytes(of: o0, toByteOffset: d * 4, as: SIMD8<Float>.self)
             raw.storeBytes(of: o1, toByteOffset: d * 4 + 32, as: SIMD8<Float>.self)
+            if n > 1 {
+                raw.storeBytes(of: p0, toByteOffset: (headSize + d) * 4, as: SIMD8<Float>.self)
+                raw.storeBytes(of: p1, toByteOffset: (headSize + d) * 4 + 32, as: SIMD8<Float>.self)
+            }
             d += 16
         }
         while d < headSize {
-            var sum: Float = 0
-            for t in 0..<length { sum += scores[t] * Float(values[t * stride + d]) }
-            context[d] = sum
+            for h in 0..<n {
+                var sum: Float = 0
+                for t in 0..<length { sum += scores[h * length + t] * Float(values[t * stride + d]) }
+                context[h * headSize + d] = sum
+            }
             d += 1
         }
     }

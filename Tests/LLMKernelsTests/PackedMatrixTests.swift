@@ -106,3 +106,27 @@ struct AttentionTests {
         }
     }
 }
+
+@Suite("Cached grouped-query attention against a direct computation")
+struct CachedAttentionTests {
+    @Test("heads sharing one key/value head (1, 3, 6), head sizes 64 and 20 (tail paths), 1 and 9 positions",
+          arguments: [(1, 64, 9), (3, 64, 9), (6, 64, 1), (3, 20, 9), (6, 20, 9)])
+    func matchesDirect(heads: Int, headSize: Int, length: Int) {
+        let stride = headSize + 5, scale: Float = 0.25
+        let (queries, kv) = randomProblem(rows: heads, columns: headSize, count: 2 * length + 1)
+        let keys = kv.prefix(length * stride).map(Float16.init), values = kv.suffix(length * stride).map(Float16.init)
+        var context = [Float](repeating: .nan, count: heads * headSize), scores = [Float](repeating: 0, count: heads * length)
+        Attention.cached(queries: queries, heads: heads, keys: keys, values: values, length: length, stride: stride,
+                         headSize: headSize, scale: scale, scores: &scores, into: &context)
+        for h in 0..<heads {
+            let logits = (0..<length).map { t in (0..<headSize).reduce(Float(0)) { $0 + queries[h * headSize + $1] * Float(keys[t * stride + $1]) } * scale }
+            let top = logits.max()!
+            let weights = logits.map { expf($0 - top) }
+            let total = weights.reduce(0, +)
+            for d in 0..<headSize {
+                let expected = (0..<length).reduce(Float(0)) { $0 + weights[$1] / total * Float(values[$1 * stride + d]) }
+                #expect(abs(context[h * headSize + d] - expected) < 1e-5, "head \(h) dimension \(d)")
+            }
+        }
+    }
+}

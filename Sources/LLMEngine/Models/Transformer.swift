@@ -38,7 +38,7 @@ struct Transformer: @unchecked Sendable {
         var gate = [Float](repeating: 0, count: n * ff)    // n × ff
         var up = [Float](repeating: 0, count: n * ff)      // n × ff
         let maxContext = entries.map { $0.position + 1 }.max() ?? 1
-        var scores = [Float](repeating: 0, count: maxContext * max(1, threads))  // one row per worker
+        var scores = [Float](repeating: 0, count: maxContext * group * max(1, threads))  // per worker: one row per head of a group
 
         x.withUnsafeMutableBufferPointer { x in
             for (i, entry) in entries.enumerated() {
@@ -75,25 +75,25 @@ struct Transformer: @unchecked Sendable {
                     Attention.storeHalves(v.baseAddress! + i * kvDim, into: entry.cache.values[l] + entry.position * kvDim, count: kvDim)
                 }
             }
-            // Attention: every (entry, head) pair is independent; pairs are split across the pool.
+            // Attention: every (entry, key/value head) pair is independent (the query heads that
+            // share a key/value head read its cache once); pairs are split across the pool.
             q.withUnsafeBufferPointer { q in
                 attention.withUnsafeMutableBufferPointer { out in
                     scores.withUnsafeMutableBufferPointer { scores in
-                        let pairs = n * hyper.heads, parts = min(threads, pairs)
+                        let kvHeads = hyper.kvHeads, pairs = n * kvHeads, parts = min(threads, pairs)
                         let qAddress = UInt(bitPattern: q.baseAddress!), outAddress = UInt(bitPattern: out.baseAddress!)
                         let scoresAddress = UInt(bitPattern: scores.baseAddress!)
-                        let heads = hyper.heads
                         WorkerPool.shared(threads: threads).run(parts: parts) { part in
                             // Addresses cross into the workers as integers: each pair writes its own output and scores.
                             let q = UnsafePointer<Float>(bitPattern: qAddress)!, out = UnsafeMutablePointer<Float>(bitPattern: outAddress)!
-                            let scores = UnsafeMutablePointer<Float>(bitPattern: scoresAddress)! + part * maxContext
+                            let scores = UnsafeMutablePointer<Float>(bitPattern: scoresAddress)! + part * group * maxContext
                             var pair = part
                             while pair < pairs {
-                                let i = pair / heads, h = pair % heads
-                                let entry = entries[i], kvOffset = (h / group) * hd
-                                Attention.cached(query: q + i * d + h * hd, keys: entry.cache.keys[l] + kvOffset, values: entry.cache.values[l] + kvOffset,
-                                                 length: entry.position + 1, stride: kvDim, headSize: hd, scale: scale, scores: scores,
-                                                 into: out + i * d + h * hd)
+                                let i = pair / kvHeads, kvHead = pair % kvHeads
+                                let entry = entries[i], firstHead = kvHead * group
+                                Attention.cached(queries: q + i * d + firstHead * hd, heads: group, keys: entry.cache.keys[l] + kvHead * hd,
+                                                 values: entry.cache.values[l] + kvHead * hd, length: entry.position + 1, stride: kvDim,
+                                                 headSize: hd, scale: scale, scores: scores, into: out + i * d + firstHead * hd)
                                 pair += parts
                             }
                         }
