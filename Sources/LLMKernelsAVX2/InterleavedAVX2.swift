@@ -151,44 +151,79 @@ public func interleavedRowsAVX2(
 ) {
     let job = Job(weights: weights, blocks: blocks, groupStart: groupStart, groupEnd: groupEnd, codes: activations,
                   scales: activationScales, sums: activationSums, columns: columns, vectors: vectors, output: output, stride: outputStride)
-    let low = _mm256_set1_epi8(0x0F)
-    @inline(__always) func nibbles(_ record: UnsafeRawPointer, _ j: Int) -> __m256i {
-        let packed = load256(record + 32 * (j & 3))
-        return _mm256_and_si256(j < 4 ? packed : _mm256_srli_epi16(packed, 4), low)
-    }
-    let f32 = { (record: UnsafeRawPointer) in _mm256_loadu_ps(record.assumingMemoryBound(to: Float.self)) }
-    // Passes of four vectors where a block is cheap to unpack, eight where unpacking costs more
-    // than keeping eight accumulators (Q5_0's fifth bits); measured with callgrind and in bench/engine.
-    // With AVX-512's 32 registers eight vectors fit without spilling: always eight.
-    #if CANDOR_AVX512
-    let four = 8
-    #else
-    let four = 4
-    #endif
     switch format {
-    case .q4_0:
-        run(job, recordBytes: format.blockBytes, pass: four, signed: false, scales: { halves($0) },
-            offsets: { _, scales in _mm256_mul_ps(scales, _mm256_set1_ps(-8)) }) { record, j in nibbles(record + 16, j) }
-    case .q4_1:
-        run(job, recordBytes: format.blockBytes, pass: four, signed: false, scales: { halves($0) },
-            offsets: { record, _ in halves(record + 16) }) { record, j in nibbles(record + 32, j) }
-    case .q5_0:
-        run(job, recordBytes: format.blockBytes, pass: 8, signed: false, scales: { halves($0) },
-            offsets: { _, scales in _mm256_mul_ps(scales, _mm256_set1_ps(-16)) }) { record, j in
-            // Bit j of each byte, moved to bit 4 (the shifts stay inside each byte: only bit j is set).
-            let bit = _mm256_and_si256(load256(record + 16), _mm256_set1_epi8(Int8(bitPattern: UInt8(1 << j))))
-            let fifth = j < 4 ? _mm256_slli_epi16(bit, Int32(4 - j)) : _mm256_srli_epi16(bit, Int32(j - 4))
-            return _mm256_or_si256(nibbles(record + 48, j), fifth)
-        }
-    case .q8_0:
-        run(job, recordBytes: format.blockBytes, pass: four, signed: true, scales: { halves($0) }, offsets: nil) { record, j in load256(record + 16 + 32 * j) }
-    case .q4_K:
-        run(job, recordBytes: format.blockBytes, pass: four, signed: false, scales: f32,
-            offsets: { record, _ in f32(record + 32) }) { record, j in nibbles(record + 64, j) }
-    case .q6_K:
-        run(job, recordBytes: format.blockBytes, pass: four, signed: true, scales: f32, offsets: nil,
-            secondScales: { record in f32(record + 32) }) { record, j in load256(record + 64 + 32 * j) }
+    case .q4_0: rowsQ4_0(job)
+    case .q4_1: rowsQ4_1(job)
+    case .q5_0: rowsQ5_0(job)
+    case .q8_0: rowsQ8_0(job)
+    case .q4_K: rowsQ4_K(job)
+    case .q6_K: rowsQ6_K(job)
     }
+}
+
+// One function per format, each never inlined into the dispatch above, so that each gets its own
+// copy of `run` with its unpacking closures inlined. (With all six in one function the optimizer
+// left some copies generic, calling the unpacking closure for every register: Qwen decoded at two
+// thirds of its speed.)
+//
+// Passes of four vectors where a block is cheap to unpack, eight where unpacking costs more than
+// keeping eight accumulators (Q5_0's fifth bits); measured with callgrind and in bench/engine.
+// With AVX-512's 32 registers eight vectors fit without spilling: always eight.
+#if CANDOR_AVX512
+private let cheapPass = 8
+#else
+private let cheapPass = 4
+#endif
+
+@inline(never) private func rowsQ4_0(_ job: Job) {
+    run(job, recordBytes: InterleavedFormatAVX2.q4_0.blockBytes, pass: cheapPass, signed: false, scales: { halves($0) },
+        offsets: { _, scales in _mm256_mul_ps(scales, _mm256_set1_ps(-8)) }) { record, j in nibbles(record + 16, j) }
+}
+
+@inline(never) private func rowsQ4_1(_ job: Job) {
+    run(job, recordBytes: InterleavedFormatAVX2.q4_1.blockBytes, pass: cheapPass, signed: false, scales: { halves($0) },
+        offsets: { record, _ in halves(record + 16) }) { record, j in nibbles(record + 32, j) }
+}
+
+@inline(never) private func rowsQ5_0(_ job: Job) {
+    run(job, recordBytes: InterleavedFormatAVX2.q5_0.blockBytes, pass: 8, signed: false, scales: { halves($0) },
+        offsets: { _, scales in _mm256_mul_ps(scales, _mm256_set1_ps(-16)) }) { record, j in fiveBits(record, j) }
+}
+
+/// Register `j` of a Q5_0 record: the nibbles, plus 16 where bit `j` of the fifth-bits byte is set.
+/// Branch-free, with no shift by `j`, because `j` is not always a constant where this is inlined.
+@inline(__always) private func fiveBits(_ record: UnsafeRawPointer, _ j: Int) -> __m256i {
+    let bit = _mm256_and_si256(load256(record + 16), _mm256_set1_epi8(Int8(bitPattern: UInt8(truncatingIfNeeded: 1 &<< j))))
+    let clear = _mm256_cmpeq_epi8(bit, _mm256_setzero_si256())
+    return _mm256_or_si256(nibbles(record + 48, j), _mm256_andnot_si256(clear, _mm256_set1_epi8(16)))
+}
+
+@inline(never) private func rowsQ8_0(_ job: Job) {
+    run(job, recordBytes: InterleavedFormatAVX2.q8_0.blockBytes, pass: cheapPass, signed: true, scales: { halves($0) },
+        offsets: nil) { record, j in load256(record + 16 + 32 * j) }
+}
+
+@inline(never) private func rowsQ4_K(_ job: Job) {
+    run(job, recordBytes: InterleavedFormatAVX2.q4_K.blockBytes, pass: cheapPass, signed: false, scales: { floats($0) },
+        offsets: { record, _ in floats(record + 32) }) { record, j in nibbles(record + 64, j) }
+}
+
+@inline(never) private func rowsQ6_K(_ job: Job) {
+    run(job, recordBytes: InterleavedFormatAVX2.q6_K.blockBytes, pass: cheapPass, signed: true, scales: { floats($0) },
+        offsets: nil, secondScales: { floats($0 + 32) }) { record, j in load256(record + 64 + 32 * j) }
+}
+
+/// Register `j` of packed nibbles at `record`: the low nibbles of packed register `j % 4` for
+/// j < 4, the high nibbles for j ≥ 4.
+@inline(__always) private func nibbles(_ record: UnsafeRawPointer, _ j: Int) -> __m256i {
+    // A shift by 0 or 4 rather than a branch on j (not always a constant where this is inlined).
+    let packed = load256(record + 32 &* (j & 3))
+    return _mm256_and_si256(_mm256_srl_epi16(packed, _mm_cvtsi32_si128(Int32(truncatingIfNeeded: j & 4))), _mm256_set1_epi8(0x0F))
+}
+
+/// Eight f32 values.
+@inline(__always) private func floats(_ p: UnsafeRawPointer) -> __m256 {
+    _mm256_loadu_ps(p.assumingMemoryBound(to: Float.self))
 }
 
 private struct Job {
@@ -227,7 +262,7 @@ private func run(
         return _mm256_add_epi32(sum, _mm256_madd_epi16(pairs, _mm256_set1_epi16(1)))
         #endif
     }
-    /// Vectors `first ..< first + n` against group `g`; `n` (1…8) is a constant in each inlined copy,
+    /// Vectors `first ..< first + n` against group `g`; `n` (1, 2, 4 or 8) is a constant in each inlined copy,
     /// so the tests of `n` leave the loop.
     @inline(__always) func vectors(_ n: Int, _ g: Int, _ first: Int) {
         let group = job.weights + g &* job.blocks &* recordBytes
@@ -300,15 +335,17 @@ private func run(
     for g in job.groupStart..<job.groupEnd {
         var first = 0
         while first < job.vectors {
-            switch min(pass, job.vectors - first) {
-            case 1: vectors(1, g, first); first += 1
-            case 2: vectors(2, g, first); first += 2
-            case 3: vectors(3, g, first); first += 3
-            case 4: vectors(4, g, first); first += 4
-            case 5: vectors(5, g, first); first += 5
-            case 6: vectors(6, g, first); first += 6
-            case 7: vectors(7, g, first); first += 7
-            default: vectors(8, g, first); first += 8
+            // Copies for 8, 4, 2 and 1 vectors only (a remainder of 7 takes 4 + 2 + 1): every copy
+            // is one more inlined loop, and with too many the optimizer stops inlining them.
+            let remaining = job.vectors - first
+            if pass == 8 && remaining >= 8 {
+                vectors(8, g, first); first += 8
+            } else if remaining >= 4 {
+                vectors(4, g, first); first += 4
+            } else if remaining >= 2 {
+                vectors(2, g, first); first += 2
+            } else {
+                vectors(1, g, first); first += 1
             }
         }
     }
