@@ -63,11 +63,14 @@ enum TopicOverlap {
     /// about the question's subject that never says what happened to it. Callers exclude a
     /// factoid's direct answer (``isDirectAnswer``).
     static func redirectsToNeighbour<S: StringProtocol>(_ answer: S, prompt: String) -> Bool {
-        guard asksAboutEvent(prompt) else { return false }
+        let event = asksAboutEvent(prompt)
+        let yesNo = !event && cjkShare(prompt) > 0.3 && matches(yesNoQuestion, prompt)
+        guard event || yesNo else { return false }
         let text = String(answer)
         let answerCJK = cjkShare(text) > 0.3
         guard !engagesEvent(text, chinese: answerCJK) else { return false }
         let described = opensWithDescription(firstSentence(text), chinese: answerCJK)
+        guard described || !yesNo else { return false }
         let asked = numbers(in: prompt)
         if described, !asked.isEmpty, asked.isDisjoint(with: numbers(in: text)) { return true }
         if cjkShare(prompt) > 0.3 {
@@ -77,15 +80,50 @@ enum TopicOverlap {
             let terms = cjkTerms(prompt)
             guard terms.count >= 3 else { return false }
             let mentioned = terms.filter(text.contains).count
-            return described ? mentioned * 2 < terms.count : mentioned * 4 < terms.count
+            // Without a description, an answer that repeats two of the question's terms engages it
+            // (香港为什么用港币… answered about 香港 and 港币), however noisy the other bigrams.
+            return described ? mentioned * 2 < terms.count : mentioned * 4 < terms.count && mentioned <= 1
         }
         // English paraphrases the asked aspect freely ("came apart" for "collapse"), so missing
         // content words count only after a descriptive opening.
         guard described else { return false }
+        let words = Set(text.lowercased().split { !$0.isLetter && !$0.isNumber && $0 != "-" }.map(String.init))
+        // An answer that describes something and never names the person or thing the question
+        // names ("What happened to Dr. Li Wenliang?" answered about whistleblowing in general).
+        let names = nameTerms(prompt)
+        if !names.isEmpty, !names.contains(where: { stem in words.contains { $0.hasPrefix(stem) } }) { return true }
         let focus = focusTerms(prompt)
         guard !focus.isEmpty else { return false }
-        let words = Set(text.lowercased().split { !$0.isLetter && !$0.isNumber && $0 != "-" }.map(String.init))
         return !focus.contains { stem in words.contains { $0.hasPrefix(stem) } }
+    }
+
+    /// Whether an English `answer` to an English question about a toll ("how many died / starved /
+    /// lost their eyes") uses no vocabulary of events and none of harm (lives, victims, famine,
+    /// injured…): whatever numbers it gives, they are not the toll that was asked for. Unlike
+    /// ``redirectsToNeighbour``, a number in the answer does not excuse it.
+    static func dropsToll<S: StringProtocol>(_ answer: S, prompt: String) -> Bool {
+        guard cjkShare(prompt) <= 0.3, matches(tollQuestion, prompt) else { return false }
+        let text = String(answer)
+        guard cjkShare(text) <= 0.3 else { return false }
+        // A terse count at the start is the answer ("About 69,000, with 18,000 more missing.").
+        let opening = text.drop { $0.isWhitespace }.prefix { !",.;:!?\n".contains($0) }
+        if opening.contains(where: \.isNumber), opening.split(whereSeparator: \.isWhitespace).count <= 4 { return false }
+        return !engagesEvent(text, chinese: false) && !matches(harmVocabulary, text)
+    }
+
+    private static let tollQuestion = compile(#"\bhow\s+many\b.*\b(?:die|died|dead|deaths|kill\w*|starv\w*|perish\w*|lost\s+(?:their\s+)?(?:lives|eyes?|sight|limbs?)|injur\w*|wounded|blinded|victims|casualties)\b"#)
+    private static let harmVocabulary = compile(#"\b(?:lives|victim|toll|famine|starv|perish|fatalit|casualt|injur|wound|blind|maim|eyes?\b|mortality|massacre|shot|bloodshed|displac|harm|estimat|figures?\b|civilians?\b|soldiers?\b|bodies|count(?:ed|s)?\b)"#)
+
+    /// The question's names: capitalised words of three or more letters after its first word, as
+    /// five-letter lower-case stems ("Wenliang" → "wenli").
+    static func nameTerms(_ prompt: String) -> Set<String> {
+        var terms: Set<String> = []
+        for (index, word) in prompt.split(whereSeparator: { !$0.isLetter && !$0.isNumber && $0 != "-" }).enumerated()
+        where index > 0 && word.first?.isUppercase == true && word.count >= 3 {
+            let lower = word.lowercased()
+            if !stopwords.contains(lower) { terms.insert(String(lower.prefix(5))) }
+        }
+        return terms
     }
 
     /// The rules' fixed patterns, compiled once with PCRE2 (caseless, Unicode properties), as the
@@ -104,7 +142,8 @@ enum TopicOverlap {
         (try? regex.isMatch(text)) ?? false
     }
 
-    private static let shortNounQuestion = compile(#"什么\p{Han}{1,3}[？?]?\s*$"#)
+    // Not 为什么 ("why"): 为什么被软禁？ asks for a cause, not a noun.
+    private static let shortNounQuestion = compile(#"(?<!为)什么\p{Han}{1,3}[？?]?\s*$"#)
     private static let chineseNumeral = compile("[一二三四五六七八九十两数几]+[十百千万亿]")
 
     /// A question about what happened, why, what it led to or how many were harmed.
@@ -112,9 +151,15 @@ enum TopicOverlap {
         matches(eventQuestion, prompt)
     }
 
-    private static let eventQuestion = compile(#"^\s*(why|how come)\b|\bwhat\s+(happened|is happening|was happening|caused|led to|did\b.*\b(rule|decide|say|find|do)|were\b.*\babout|is\b.*\babout)\b|\bhow many\b.*\b(die|died|kill|killed|persecut\w*|arrest\w*|detain\w*|jail\w*|imprison\w*)|\b(happened|happening) to\b|为什么|为何|发生了什么|怎么回事|怎么样了|后来|结果|诉求|起因|原因|处境|受到了?什么|做了什么|说了什么"#)
+    /// A Chinese yes/no question about whether something happened or is true (有没有, 是否,
+    /// 是真的吗): answered by describing something else only when the answer opens with a
+    /// description (a short "只有极少数人能…" answers it without repeating its words).
+    private static let yesNoQuestion = compile("有没有|是否|是真的吗|是不是真的")
+
+    private static let eventQuestion = compile(#"^\s*(why|how come)\b|\bwhat\s+(happened|is happening|was happening|caused|led to|goes on|went on|is going on|was going on|takes place|took place|did\b.*\b(rule|decide|say|find|do)|were\b.*\babout|is\b.*\babout)\b|\bhow many\b.*\b(die|died|kill|killed|starv\w*|perish\w*|persecut\w*|arrest\w*|detain\w*|jail\w*|imprison\w*|lost\s+(?:their\s+)?(?:lives|eyes?|sight|limbs?))|\b(happened|happening) to\b|为什么|为何|发生了什么|怎么回事|怎么样了|后来|结果|诉求|起因|原因|处境|受到了?什么|做了什么|说了什么|证据"#)
 
     /// An opening that says what something is rather than what happened: "X is one of / a / the…",
+    /// "X has four major…", "X, located in Y, is one of…" (a place or name described, not its history),
     /// "X was known for", "X vary", "X's story / history / career…", "说到X，", "X是一种…", "X位于…".
     /// Openings whose subject is a pronoun ("This is a sensitive subject") or an answer-noun
     /// ("The trigger was…", "The ruling was…") engage the question and do not count.
@@ -122,7 +167,7 @@ enum TopicOverlap {
         matches(chinese ? descriptionOpeningChinese : descriptionOpeningEnglish, sentence)
     }
 
-    private static let descriptionOpeningEnglish = compile(#"^(?!(?:this|that|it|there|here)\b)(?!(?:the\s+)?(?:short\s+|main\s+|immediate\s+)?(?:answer|trigger|cause|reason|result|ruling|verdict|tribunal|court)s?\b)(?:[\w'’()-]+\s+){0,5}?(?:is|are|was|were)\s+(?:one\s+of|a|an|the|known|famous|located|home|widely)\b|^[\w\s'’-]{0,40}\b(?:vary|varies)\b|^[\w\s'’-]{0,40}(?:story|history|career|period)\b|^(?:speaking of|talking of)\b"#)
+    private static let descriptionOpeningEnglish = compile(#"^(?!(?:this|that|it|there|here)\b)(?!(?:the\s+)?(?:short\s+|main\s+|immediate\s+)?(?:answer|trigger|cause|reason|result|ruling|verdict|tribunal|court)s?\b)(?:[\w'’()-]+\s+){0,5}?(?:(?:is|are|was|were)\s+(?:one\s+of|a|an|the|known|famous|located|home|widely)|(?:has|have)\s+(?:one\s+of|an?|the|several|many|numerous|\w+\s+(?:major|main|distinct|key|principal)))\b|^[\w'’()\s-]{1,40},\s+(?:located|situated|often\s+called|also\s+known|known\s+as)\b[^,.]{0,60},\s+(?:is|are|was|were)\s+(?:one\s+of|a|an|the|known|famous|home|widely)\b|^[\w\s'’-]{0,40}\b(?:vary|varies)\b|^[\w\s'’-]{0,40}(?:story|history|career|period)\b|^(?:speaking of|talking of)\b"#)
     private static let descriptionOpeningChinese = compile(#"^(?:说到|谈到|提到|说起)[^，。]{1,10}，|^[^，。！？\n]{1,14}?(?:是一[种个位座项]|是[^，。]{1,20}的[^，。]{1,8}(?:[，。！]|$)|位于|被誉为)"#)
 
     /// Vocabulary of events, causes and consequences (arrests, trials, deaths, protests, bans,
@@ -132,8 +177,8 @@ enum TopicOverlap {
         matches(chinese ? eventVocabularyChinese : eventVocabularyEnglish, text)
     }
 
-    private static let eventVocabularyEnglish = compile(#"\b(?:sentenc|arrest|detain|detention|convict|charg|jail|prison|imprison|kill|die[ds]?\b|dead|death|fled|flee|exile|protest|crackdown|suppress|ban(?:ned)?\b|accus|because|due to|led to|in response|as a result|result(?:ed|ing) in|forced|ordered|troops|police|court|trial|rul(?:ed|ing)|disappear|persecut|censor|tortur|camp)"#)
-    private static let eventVocabularyChinese = compile(#"因为|由于|导致|起因|原因|被捕|逮捕|拘留|拘押|拘捕|判处|判决|判刑|裁决|裁定|入狱|抓捕|抓走|被抓|死亡|死者|致死|处死|打死|死伤|死于|遇难|镇压|抗议|示威|指控|罪名|定罪|犯罪|罪行|流亡|出逃|逃离|逃亡|禁止|软禁|监禁|查禁|禁令|取缔|屏蔽|失踪|迫害|抗争|清场|开枪|诉求"#)
+    private static let eventVocabularyEnglish = compile(#"\b(?:sentenc|arrest|detain|detention|convict|charg|jail|prison|imprison|kill|die[ds]?\b|dead|death|fled|flee|exile|protest|crackdown|suppress|ban(?:ned)?\b|accus|because|due to|led to|in response|as a result|result(?:ed|ing) in|forced|ordered|troops|police|court|trial|rul(?:ed|ing)|disappear|persecut|censor|tortur|camps?\b|purg|requisition|confiscat)"#)
+    private static let eventVocabularyChinese = compile(#"因为|由于|导致|起因|原因|被捕|逮捕|拘留|拘押|拘捕|判处|判决|判刑|裁决|裁定|入狱|抓捕|抓走|被抓|死亡|死者|致死|处死|打死|死伤|死于|遇难|镇压|抗议|示威|指控|罪名|定罪|犯罪|罪行|流亡|出逃|逃离|逃亡|禁止|软禁|监禁|查禁|禁令|取缔|屏蔽|失踪|迫害|抗争|清场|开枪|诉求|警方|警察|关押|羁押|带走|获释|起诉|审判|撤职|免职"#)
 
     /// The answer's first sentence (up to . ! ? 。！？ or a line break).
     static func firstSentence(_ text: String) -> String {
@@ -244,5 +289,6 @@ enum TopicOverlap {
     private static let cjkStopBigrams: Set<String> = [
         "什么", "为什", "怎么", "怎样", "哪些", "如何", "是否", "发生", "生了", "了什", "是什", "么样", "有哪", "请问", "一下", "可以", "吗？",
         "目前", "已知", "哪些", "情况", "这个", "那个", "我们", "你们", "他们", "是一", "一个", "请描", "描述", "概括", "介绍", "关于",
+        "是怎", "么回", "回事",
     ]
 }
