@@ -266,28 +266,33 @@ private func run(
     /// so the tests of `n` leave the loop.
     @inline(__always) func vectors(_ n: Int, _ g: Int, _ first: Int) {
         let group = job.weights + g &* job.blocks &* recordBytes
-        let a0 = job.codes + first &* job.columns
+        let a0 = job.codes + first &* job.columns, rowStride = job.columns
         var acc = (_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(),
                    _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps())
         for b in 0..<job.blocks {
             let record = group + b &* recordBytes
             let column = a0 + 32 &* b
             let index = first &* perVector &+ b
-            /// Dots registers `js` with each vector and adds them, scaled by `rowScales`, to the accumulators.
-            @inline(__always) func add(_ js: Range<Int>, _ rowScales: __m256) {
+            /// Dots registers `from ..< to` with each vector and adds them, scaled by `rowScales`, to
+            /// the accumulators. The registers are spelled out one by one (`from` and `to` are
+            /// constants at each call), so `j` is a constant in each copy: no loop counter, and the
+            /// two registers unpacked from one packed load share it.
+            @inline(__always) func add(_ from: Int, _ to: Int, _ rowScales: __m256) {
                 let zero = _mm256_setzero_si256()
                 var s0 = zero, s1 = zero, s2 = zero, s3 = zero, s4 = zero, s5 = zero, s6 = zero, s7 = zero
-                for j in js {
+                @inline(__always) func step(_ j: Int) {
+                    guard from <= j && j < to else { return }
                     let w = code(record, j), wAbs = signed ? _mm256_abs_epi8(w) : w
                     s0 = dot(s0, w, wAbs, column, j)
-                    if n > 1 { s1 = dot(s1, w, wAbs, column + job.columns, j) }
-                    if n > 2 { s2 = dot(s2, w, wAbs, column + 2 &* job.columns, j) }
-                    if n > 3 { s3 = dot(s3, w, wAbs, column + 3 &* job.columns, j) }
-                    if n > 4 { s4 = dot(s4, w, wAbs, column + 4 &* job.columns, j) }
-                    if n > 5 { s5 = dot(s5, w, wAbs, column + 5 &* job.columns, j) }
-                    if n > 6 { s6 = dot(s6, w, wAbs, column + 6 &* job.columns, j) }
-                    if n > 7 { s7 = dot(s7, w, wAbs, column + 7 &* job.columns, j) }
+                    if n > 1 { s1 = dot(s1, w, wAbs, column + rowStride, j) }
+                    if n > 2 { s2 = dot(s2, w, wAbs, column + 2 &* rowStride, j) }
+                    if n > 3 { s3 = dot(s3, w, wAbs, column + 3 &* rowStride, j) }
+                    if n > 4 { s4 = dot(s4, w, wAbs, column + 4 &* rowStride, j) }
+                    if n > 5 { s5 = dot(s5, w, wAbs, column + 5 &* rowStride, j) }
+                    if n > 6 { s6 = dot(s6, w, wAbs, column + 6 &* rowStride, j) }
+                    if n > 7 { s7 = dot(s7, w, wAbs, column + 7 &* rowStride, j) }
                 }
+                step(0); step(4); step(1); step(5); step(2); step(6); step(3); step(7)
                 @inline(__always) func scaled(_ acc: __m256, _ sum: __m256i, _ v: Int) -> __m256 {
                     _mm256_fmadd_ps(_mm256_cvtepi32_ps(sum), _mm256_mul_ps(rowScales, _mm256_set1_ps(job.scales[index &+ v &* perVector])), acc)
                 }
@@ -302,10 +307,10 @@ private func run(
             }
             let rowScales = scales(record)
             if let secondScales {
-                add(0..<4, rowScales)
-                add(4..<8, secondScales(record))
+                add(0, 4, rowScales)
+                add(4, 8, secondScales(record))
             } else {
-                add(0..<8, rowScales)
+                add(0, 8, rowScales)
             }
             if let offsets {
                 let rowOffsets = offsets(record, rowScales)
