@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 #if arch(x86_64)
 import LLMKernelsAVX2
@@ -67,8 +68,16 @@ public final class InterleavedMatrix: @unchecked Sendable {
         self.format = weights.format
         groupBytes = columns / 32 * format.blockBytes
         data = .allocate(byteCount: rows / 8 * groupBytes, alignment: 64)
-        for group in 0..<(rows / 8) {
-            LLMKernelsAVX2.interleaveGroupAVX2(format, source: weights.data, rowBytes: weights.rowBytes, group: group, blocks: columns / 32, into: data + group * groupBytes)
+        // Copied in parallel (model load time: about half a second for Qwen2.5-0.5B on one thread).
+        let groups = rows / 8, parts = min(groups, 2 * ProcessInfo.processInfo.activeProcessorCount)
+        let source = UInt(bitPattern: weights.data), destination = UInt(bitPattern: data)
+        let (rowBytes, blocks, groupBytes) = (weights.rowBytes, columns / 32, groupBytes)
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            // Addresses cross into the closure as integers: each part writes its own groups.
+            let source = UnsafeRawPointer(bitPattern: source)!, destination = UnsafeMutableRawPointer(bitPattern: destination)!
+            for group in stride(from: part, to: groups, by: parts) {
+                LLMKernelsAVX2.interleaveGroupAVX2(format, source: source, rowBytes: rowBytes, group: group, blocks: blocks, into: destination + group * groupBytes)
+            }
         }
         #else
         return nil
