@@ -199,8 +199,20 @@ private let cheapPass = 4
 }
 
 @inline(never) private func rowsQ8_0(_ job: Job) {
+    #if CANDOR_VNNI
+    // vpdpbusd sums u8 × s8 into 32 bits with no 16-bit stage, so the codes can be made unsigned
+    // (q + 128, one xor per register for all vectors) with −128·d as the offset: no vpsignb per
+    // vector, and with AVX-512 the activation broadcast folds into vpdpbusd. The sums are the
+    // same integers; the float result differs from the AVX2 build's by rounding only.
+    run(job, recordBytes: InterleavedFormatAVX2.q8_0.blockBytes, pass: cheapPass, signed: false, scales: { halves($0) },
+        offsets: { _, scales in _mm256_mul_ps(scales, _mm256_set1_ps(-128)) }) { record, j in
+        _mm256_xor_si256(load256(record + 16 + 32 * j), _mm256_set1_epi8(-128))
+    }
+    #else
+    // maddubs would saturate on unsigned codes up to 255 (2 · 255 · 127 > 2¹⁵): keep them signed.
     run(job, recordBytes: InterleavedFormatAVX2.q8_0.blockBytes, pass: cheapPass, signed: true, scales: { halves($0) },
         offsets: nil) { record, j in load256(record + 16 + 32 * j) }
+    #endif
 }
 
 @inline(never) private func rowsQ4_K(_ job: Job) {
