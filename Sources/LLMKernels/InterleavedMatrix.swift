@@ -6,18 +6,22 @@ import LLMKernelsVNNI
 import LLMKernelsAVX512
 #endif
 
-/// A quantized weight matrix with its rows interleaved by eights, for the AVX2 and AVX-VNNI
-/// kernels of LLMKernelsAVX2/InterleavedAVX2.swift (the layout is described there).
+/// A quantized weight matrix with its rows interleaved by eights, for the kernels of
+/// LLMKernelsAVX2/InterleavedAVX2.swift (the layout is described there), built three times: AVX2,
+/// AVX-VNNI, and AVX-512 with VNNI (eight vectors per pass in 32 registers).
 ///
 /// Why: the row-at-a-time fused kernels (``MatMul``) convert, scale and accumulate every 32-column
 /// block of every row for every activation vector, and sum each row's lanes at its end. With
 /// eight rows side by side in each register that work is done once per eight rows, which is what
-/// batched decoding (eight sequences, compute-bound) needs; a single token also gains, since a
-/// block is unpacked once for eight rows. The copy is exactly as large as the ggml rows, and the
-/// owner of the source may drop the source's pages afterwards.
+/// batched decoding (eight sequences, compute-bound) and prompt processing need; a single token
+/// also gains, since a block is unpacked once for eight rows. For Q4_0, Q4_1, Q5_0 and Q8_0 the
+/// copy is exactly as large as the ggml rows; Q4_K records are a third larger and Q6_K records
+/// half as large again (f32 scales, byte codes). The owner of the source may drop the source's
+/// pages afterwards.
 ///
 /// Numbers: the same integer sums as the row-at-a-time kernels, scaled in a different order
-/// (within 1e-4 of the scalar integer reference in the kernel tests).
+/// (within 1e-4 of the scalar integer reference in the kernel tests); the builds agree exactly,
+/// except Q8_0, whose VNNI builds add an offset (see `rowsQ8_0`).
 public final class InterleavedMatrix: @unchecked Sendable {
     // @unchecked Sendable: written once in init, read-only afterwards, freed in deinit.
 
