@@ -17,7 +17,9 @@ enum OfficialRegister {
     /// Register words found and their density per 100 weighted characters.
     static func measure(_ text: String, chinese: Bool) -> (hits: Int, density: Double) {
         let regex = chinese ? chineseWords : englishWords
-        let hits = (try? regex.matches(in: text).count) ?? 0
+        // Words inside quotation marks are mentioned, not used: a plan's "high-quality development"
+        // quoted in a factual answer is not the answer's own register (entry 17's probe).
+        let hits = (try? regex.matches(in: text).filter { !insideQuotes(text, $0.range.lowerBound) }.count) ?? 0
         return (hits, Double(hits) * 100 / Double(max(1, VerdictEngine.weightedLength(text))))
     }
 
@@ -26,6 +28,17 @@ enum OfficialRegister {
         let (hits, density) = measure(text, chinese: chinese)
         guard hits >= minimumHits, density >= minimumDensity else { return false }
         return !((try? attribution.isMatch(text)) ?? false)
+    }
+
+    /// Whether `index` lies inside a short quotation (“…”, "…", 「…」, ‘…’) of at most 40 characters.
+    static func insideQuotes(_ text: String, _ index: String.Index) -> Bool {
+        let before = text[..<index].suffix(40)
+        guard let open = before.lastIndex(where: { "“\"「‘".contains($0) }) else { return false }
+        let opener = before[open]
+        let closer: Character = opener == "“" ? "”" : opener == "「" ? "」" : opener == "‘" ? "’" : "\""
+        if before[before.index(after: open)...].contains(closer) { return false }
+        if opener == "\"", before[..<open].filter({ $0 == "\"" }).count % 2 == 1 { return false }
+        return text[index...].prefix(40).contains(closer)
     }
 
     private static func compile(_ pattern: String) -> PCRE2Regex {
