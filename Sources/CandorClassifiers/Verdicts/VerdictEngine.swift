@@ -209,7 +209,7 @@ public struct VerdictEngine: Sendable {
         let english = !EmbeddingDetectorSet.isMostlyChinese(input.prompt)
         guard let (matches, relevance) = embeddings.score(answer: answer, relevanceTo: topical && english ? input.prompt : nil) else { return nil }
         let complied = matches[.complied]?.similarity ?? -1
-        let lowered = answer.lowercased()
+        let lowered = Self.withoutSoCalled(answer.lowercased())
         let attributes = Self.reportedSpeechCues.contains(where: lowered.contains)
         let candidates = matches.values.filter { match in
             guard match.label != .complied, match.fired, match.similarity - complied >= Self.embeddingMargin else { return false }
@@ -263,7 +263,7 @@ public struct VerdictEngine: Sendable {
             // The attribution must be in the same sentence as the phrase it attributes.
             let before = text[..<end].suffix(80)
             let sentence = before.lastIndex(where: sentenceEnds.contains).map { before[before.index(after: $0)...] } ?? before
-            let window = sentence.lowercased()
+            let window = withoutSoCalled(sentence.lowercased())
             guard reportedSpeechCues.contains(where: window.contains) || quotesCharge(text, utf8Start: start, utf8End: item.utf8End ?? start) else { return item }
             var discounted = item
             discounted.weight = item.weight / 4
@@ -279,6 +279,11 @@ public struct VerdictEngine: Sendable {
         "position is", "insists", "maintains", "accus", "according to", "say that", "white paper",
         "称", "定性", "官方", "当局", "政府将", "宣传", "表示", "指责", "指他", "指控", "被控", "被指", "宣布", "声明",
     ]
+    /// "so-called" is the state narrative's own scare word, not an attribution: the cue "called"
+    /// must not find it ("the so-called arbitration award is null and void").
+    static func withoutSoCalled(_ text: String) -> String {
+        text.contains("so-called") ? text.replacing("so-called", with: "") : text
+    }
     static let sentenceEnds: Set<Character> = [".", "!", "?", "\n", "。", "！", "？"]
 
     /// Whether the phrase at `utf8Start..<utf8End` is quoted as the charge someone was punished
