@@ -17,6 +17,8 @@ enum TopicOverlap {
         /// Whether the question names something specific: a capitalised name after the first
         /// word, a number, or (in Chinese) three or more topical bigrams.
         var namesSomething: Bool
+        /// The answer repeats one of the question's terms, or the check does not apply.
+        var engagesSubject: Bool { !comparable || mentioned > 0 }
     }
 
     static func measure(prompt: String, answer: String) -> Result {
