@@ -1,7 +1,8 @@
 // bench-engine MODEL.gguf [threads]
 //
 // Measures the engine on one model file: prompt processing, single-stream decode and batched-8
-// decode in tokens per second, and peak resident memory against file size + KV cache.
+// decode in tokens per second (medians of alternating runs), and peak resident memory against
+// file size + KV cache.
 // Prints `key value` lines (one per figure) so `bench/engine` can compare runs and engines.
 import Foundation
 import LLMEngine
@@ -58,28 +59,50 @@ var start = now()
 var logits = model.prefill(promptTokens, cache: prefillCache)
 let prefillRate = Double(promptLength) / (now() - start)
 
-// Single-stream greedy decode after a short prompt.
-let singleCache = model.makeCache(capacity: capacity)
-logits = model.prefill(Array(promptTokens.prefix(8)), cache: singleCache)
-var token = argmax(logits)
-start = now()
-for _ in 0..<decodeSteps {
-    token = argmax(model.step([(singleCache, token)])[0])
-}
-let singleRate = Double(decodeSteps) / (now() - start)
+// Single-stream and batched decoding, measured in alternation `repeats` times (BENCH_REPEAT,
+// default 5) so that both see the same state of a shared machine; the medians are reported, and
+// the batching ratio is the median of the ratios of adjacent pairs.
+let repeats = max(1, Int(environment["BENCH_REPEAT"] ?? "") ?? 5)
+let prompt = promptTokens
 
-// Batched greedy decode: `batch` different prompts, one forward pass per step.
-let caches = (0..<batch).map { _ in model.makeCache(capacity: capacity) }
-var tokens: [Int32] = []
-for (i, cache) in caches.enumerated() {
-    tokens.append(argmax(model.prefill(Array(promptTokens[i..<(i + 8)]), cache: cache)))
+/// Single-stream greedy decode after a short prompt.
+func singleStream() -> Double {
+    let cache = model.makeCache(capacity: capacity)
+    var token = argmax(model.prefill(Array(prompt.prefix(8)), cache: cache))
+    let start = now()
+    for _ in 0..<decodeSteps {
+        token = argmax(model.step([(cache, token)])[0])
+    }
+    return Double(decodeSteps) / (now() - start)
 }
-start = now()
-for _ in 0..<decodeSteps {
-    let rows = model.step(Array(zip(caches, tokens)).map { (cache: $0.0, token: $0.1) })
-    tokens = rows.map(argmax)
+
+/// Batched greedy decode: `batch` different prompts, one forward pass per step.
+func batched() -> Double {
+    let caches = (0..<batch).map { _ in model.makeCache(capacity: capacity) }
+    var tokens: [Int32] = []
+    for (i, cache) in caches.enumerated() {
+        tokens.append(argmax(model.prefill(Array(prompt[i..<(i + 8)]), cache: cache)))
+    }
+    let start = now()
+    for _ in 0..<decodeSteps {
+        let rows = model.step(Array(zip(caches, tokens)).map { (cache: $0.0, token: $0.1) })
+        tokens = rows.map(argmax)
+    }
+    return Double(batch * decodeSteps) / (now() - start)
 }
-let batchedRate = Double(batch * decodeSteps) / (now() - start)
+
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+}
+
+var singleRates: [Double] = [], batchedRates: [Double] = []
+for _ in 0..<repeats {
+    singleRates.append(singleStream())
+    batchedRates.append(batched())
+}
+let singleRate = median(singleRates), batchedRate = median(batchedRates)
+let pairRatios = zip(batchedRates, singleRates).map { $0 / $1 }
 
 let hyper = model.hyperparameters
 let kvBytesPerCache = 2 * hyper.layers * hyper.kvHeads * hyper.headDimension * MemoryLayout<Float16>.size  // the cache holds f16
@@ -96,7 +119,10 @@ print("interleaved \(InterleavedMatrix.enabled ? "\(InterleavedMatrix.variants.l
 print(String(format: "prompt_tok_s %.1f", prefillRate))
 print(String(format: "decode_tok_s %.1f", singleRate))
 print(String(format: "batched%d_tok_s %.1f", batch, batchedRate))
-print(String(format: "batched_over_single %.2f", batchedRate / singleRate))
+print(String(format: "batched_over_single %.2f", median(pairRatios)))
+print("pair_ratios " + pairRatios.map { String(format: "%.2f", $0) }.joined(separator: ","))
+print("decode_runs " + singleRates.map { String(format: "%.0f", $0) }.joined(separator: ","))
+print("batched8_runs " + batchedRates.map { String(format: "%.0f", $0) }.joined(separator: ","))
 print(String(format: "peak_rss_mb %.1f", Double(peak) / megabyte))
 print(String(format: "file_plus_kv_mb %.1f", Double(fileBytes + kvBytes) / megabyte))
 print(String(format: "rss_over_budget_mb %.1f", Double(peak - fileBytes - kvBytes) / megabyte))
