@@ -11,7 +11,7 @@
 //                    model cache) and measure that throughput and embedding speed
 //   --dump-scores F  write each answer's regex label and embedding similarities as JSONL (for
 //                    calibrating thresholds on the dev split)
-//   splits    default: <root>/eval/dev.jsonl, heldout.jsonl, heldout-v5.jsonl and heldout-v6.jsonl
+//   splits    default: <root>/eval/dev.jsonl, heldout.jsonl, heldout-v5.jsonl, heldout-v6.jsonl and heldout-v7.jsonl
 //
 // Throughput is printed as answers per second and as a ratio against a baseline measured in the
 // same run on the same lines (JSON-decoding them), so figures from different machines compare.
@@ -84,7 +84,7 @@ func parseOptions() -> Options {
         }
     }
     if options.splits.isEmpty {
-        options.splits = ["dev", "heldout", "heldout-v5", "heldout-v6"].map { options.root.appending(path: "eval/\($0).jsonl") }
+        options.splits = ["dev", "heldout", "heldout-v5", "heldout-v6", "heldout-v7"].map { options.root.appending(path: "eval/\($0).jsonl") }
     }
     return options
 }
