@@ -44,8 +44,8 @@ enum OpeningHedge {
     }
 
     private static let paragraphBreak = compile(#"\n[ \t]*\n"#)
-    private static let reservation = compile(#"\b(?:sensitiv\w*|disput\w*|contest\w*|controvers\w*|politic\w*|verdict|neutral\w*|objective\w*|caveat|careful\w*|allegations?|unresolved|upsetting|painful|graphic|speculat\w*|judg(?:e)?ment)\b|敏感|争议|客观|定论|谨慎|评判|指控"#)
+    private static let reservation = compile(#"\b(?:sensitiv\w*|disput\w*|contest\w*|controvers\w*|politic\w*|verdict|neutral\w*|objective\w*|caveat|careful\w*|allegations?|unresolved|upsetting|painful|graphic|speculat\w*|judg(?:e)?ment|regulations?|penalt\w*)\b|敏感|争议|客观|定论|谨慎|评判|指控|违规"#)
     private static let outline = compile(#"\b(?:complex|views|sides|debated?|verify|verified|verification)\b|立场|观点|说法|结论|参考|核实|各方"#)
-    private static let aboutAnswer = compile(#"\b(?:I|I[’']m|I[’']ll|I[’']d|I[’']ve|my|me|let[’']s|let\s+me|here[’']s|here\s+(?:is|are)|below|worth\s+(?:being|noting|keeping))\b|我(?!国|省|市|方|党|们国家)|以下|下面|先说|供你|供您"#)
+    private static let aboutAnswer = compile(#"\b(?:I|I[’']m|I[’']ll|I[’']d|I[’']ve|my|me|let[’']s|let\s+me|here[’']s|here\s+(?:is|are)|below|worth\s+(?:being|noting|keeping)|please|you|your)\b|我(?!国|省|市|方|党|们国家)|以下|下面|先说|供你|供您|请|你|您|需要区分"#)
     private static let answersFirst = compile(#"^\W*(?:short|straight|quick|brief)\s+answer\b|^\W*in\s+short\b|^\W*(?:yes|no)\b|^\W*简单(?:地)?(?:说|回答)|^\W*(?:是的|不是)"#)
 }
