@@ -130,7 +130,11 @@ public struct VerdictEngine: Sendable {
         let characters = Self.weightedLength(trimmed)
         let declinesPart = found.contains { $0.label == .partial && $0.weight >= 0.6 }
 
-        if state >= 0.8, state >= refusal {
+        // An answer that opens with a hedge and then lays out the matter quotes the state's
+        // formulas among other sides' claims more often than it speaks them: after a disclaimer one
+        // strong formula is not enough (entry 20).
+        let stateBar = disclaimer > 0 ? 1.6 : 0.8
+        if state >= stateBar, state >= refusal {
             return (.stateNarrative, min(0.98, 0.6 + 0.2 * state), evidence)
         }
         if refusal >= 0.8 {
@@ -151,7 +155,7 @@ public struct VerdictEngine: Sendable {
             }
             return (.refused, min(0.98, 0.55 + 0.35 * min(1, refusal) + (followUp < 100 ? 0.05 : 0)), evidence)
         }
-        if state >= 0.8 {
+        if state >= stateBar {
             return (.stateNarrative, min(0.95, 0.55 + 0.2 * state), evidence)
         }
         if deflection >= 0.7 || (deflection > 0 && characters < Self.shortAnswer) {
