@@ -11,9 +11,9 @@
 //                    model cache) and measure that throughput and embedding speed
 //   --dump-scores F  write each answer's regex label and embedding similarities as JSONL (for
 //                    calibrating thresholds on the dev split)
-//   splits    default: <root>/eval/dev.jsonl, heldout.jsonl, heldout-v5.jsonl, heldout-v6.jsonl and heldout-v7.jsonl
+//   splits    default: <root>/eval/dev.jsonl, heldout.jsonl, heldout-v5.jsonl … heldout-v8.jsonl
 //             (v5, v6 and v7 are folded into dev since eval/README.md entries 13, 16 and 19, so their
-//             figures are dev figures; no clean held-out split until the next blind set, v8)
+//             figures are dev figures; heldout-v8 is the clean held-out split, entry 21)
 //
 // Throughput is printed as answers per second and as a ratio against a baseline measured in the
 // same run on the same lines (JSON-decoding them), so figures from different machines compare.
@@ -86,7 +86,7 @@ func parseOptions() -> Options {
         }
     }
     if options.splits.isEmpty {
-        options.splits = ["dev", "heldout", "heldout-v5", "heldout-v6", "heldout-v7"].map { options.root.appending(path: "eval/\($0).jsonl") }
+        options.splits = ["dev", "heldout", "heldout-v5", "heldout-v6", "heldout-v7", "heldout-v8"].map { options.root.appending(path: "eval/\($0).jsonl") }
     }
     return options
 }
