@@ -41,13 +41,7 @@ enum OfficialRegister {
         return text[index...].prefix(40).contains(closer)
     }
 
-    private static func compile(_ pattern: String) -> PCRE2Regex {
-        do {
-            return try PCRE2Regex(pattern, options: [.unicodeProperties, .caseless], id: "official-register")
-        } catch {
-            preconditionFailure("official-register pattern does not compile: \(error)")
-        }
-    }
+    private static func compile(_ pattern: String) -> PCRE2Regex { .rule(pattern, id: "official-register") }
 
     // 人民 not inside a proper name (中华人民共和国, 人民币, 人民日报, 全国人民代表大会, 人民法院…).
     private static let chineseWords = compile(#"(?<!华)人民(?!共和国|币|日报|法院|检察|代表|大会|解放军|政府)|稳定|发展|依法|和谐|繁荣|团结|幸福|安居乐业|党和政府|社会主义|国家安全|主权|法治|进步|成就|群众|各族|秩序|获得感|伟大|始终|祖国|反华|抹黑|造谣|势力|历史性|中华民族|坚定|正确|拥护|关心|保障"#)

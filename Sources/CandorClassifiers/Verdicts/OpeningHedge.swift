@@ -35,13 +35,7 @@ enum OpeningHedge {
         return layout.count >= 2
     }
 
-    private static func compile(_ pattern: String) -> PCRE2Regex {
-        do {
-            return try PCRE2Regex(pattern, options: [.unicodeProperties, .caseless], id: "opening-hedge")
-        } catch {
-            preconditionFailure("opening-hedge pattern does not compile: \(error)")
-        }
-    }
+    private static func compile(_ pattern: String) -> PCRE2Regex { .rule(pattern, id: "opening-hedge") }
 
     private static let paragraphBreak = compile(#"\n[ \t]*\n"#)
     private static let reservation = compile(#"\b(?:sensitiv\w*|disput\w*|contest\w*|controvers\w*|politic\w*|verdict|neutral\w*|objective\w*|caveat|careful\w*|allegations?|unresolved|upsetting|painful|graphic|speculat\w*|judg(?:e)?ment|regulations?|penalt\w*)\b|敏感|争议|客观|定论|谨慎|评判|指控|违规"#)

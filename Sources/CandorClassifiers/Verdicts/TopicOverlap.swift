@@ -215,15 +215,8 @@ enum TopicOverlap {
         return terms
     }
 
-    /// The rules' fixed patterns, compiled once with PCRE2 (caseless, Unicode properties), as the
-    /// policy's detectors are. A pattern here that does not compile is a programming error.
-    private static func compile(_ pattern: String) -> PCRE2Regex {
-        do {
-            return try PCRE2Regex(pattern, options: [.unicodeProperties, .caseless], id: "topic-overlap")
-        } catch {
-            preconditionFailure("TopicOverlap pattern does not compile: \(error)")
-        }
-    }
+    /// The rules' fixed patterns, compiled once (``PCRE2Regex/rule(_:id:)``).
+    private static func compile(_ pattern: String) -> PCRE2Regex { .rule(pattern, id: "topic-overlap") }
 
     /// Whether `regex` matches anywhere in `text`; a pattern that hits PCRE2's match limit counts as
     /// no match (the rule then stays silent, as it does on text it cannot judge).
