@@ -38,13 +38,16 @@ public enum CPUFeatures {
         #endif
     }()
 
+    /// `CANDOR_ISA`, the cap on the instruction sets used (see ``instructionSets``).
+    private static let cap = ProcessInfo.processInfo.environment["CANDOR_ISA"]
+
     /// Whether the interleaved kernels' AVX-512 build (LLMKernelsAVX512, compiled for
     /// skylake-avx512 with AVX-512 VNNI and AVX-VNNI) may run: false when `CANDOR_ISA` caps the
     /// instruction sets below AVX-VNNI.
     public static let hasAVX512VNNI: Bool = {
         #if arch(x86_64) && os(Linux)
         let needed = ["avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl", "avx512_vnni"]
-        return instructionSets.contains(.avxVNNI) && needed.allSatisfy(flags.contains) && ProcessInfo.processInfo.environment["CANDOR_ISA"] != "avxVNNI"
+        return instructionSets.contains(.avxVNNI) && needed.allSatisfy(flags.contains) && cap != "avxVNNI"
         #else
         return false
         #endif
@@ -65,7 +68,7 @@ public enum CPUFeatures {
             case .avxVNNI: hasAVXVNNI
             }
         }
-        switch ProcessInfo.processInfo.environment["CANDOR_ISA"] {
+        switch cap {
         case "portable": return [.portable]
         case "avx2": return all.filter { $0 != .avxVNNI }
         default: return all
@@ -74,10 +77,8 @@ public enum CPUFeatures {
 
     public static func missing() -> String? {
         #if arch(x86_64) && os(Linux)
-        guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-              let flagsLine = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") })
-        else { return nil }
-        let flags = Set(flagsLine.split(separator: " ").map(String.init))
+        // /proc/cpuinfo unreadable or without a flags line: nothing to report.
+        guard !flags.isEmpty else { return nil }
         let absent = required.filter { !flags.contains($0) }
         return absent.isEmpty ? nil : "this processor lacks \(absent.map { $0.uppercased() }.joined(separator: ", ")); Candor's engine needs an x86-64 processor with AVX2, FMA and F16C (Haswell, 2013, or newer)"
         #else

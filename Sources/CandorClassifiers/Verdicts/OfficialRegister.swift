@@ -27,7 +27,7 @@ enum OfficialRegister {
     static func speaksIt(_ text: String, chinese: Bool) -> Bool {
         let (hits, density) = measure(text, chinese: chinese)
         guard hits >= minimumHits, density >= minimumDensity else { return false }
-        return !((try? attribution.isMatch(text)) ?? false)
+        return !attribution.occurs(in: text)
     }
 
     /// Whether `index` lies inside a short quotation (“…”, "…", 「…」, ‘…’) of at most 40 characters.

@@ -25,12 +25,12 @@ enum OpeningHedge {
         let sentence = String(opening)
         // It must speak about the answer itself (a first person, "here's", 以下, or a colon that
         // hands over to the answer): "some details remain contested" alone is a fact about the topic.
-        let speaksOfAnswer = opening.last.map { ":：".contains($0) } == true || ((try? aboutAnswer.isMatch(sentence)) ?? false)
-        guard speaksOfAnswer, !((try? answersFirst.isMatch(sentence)) ?? false) else { return false }
+        let speaksOfAnswer = opening.last.map { ":：".contains($0) } == true || aboutAnswer.occurs(in: sentence)
+        guard speaksOfAnswer, !answersFirst.occurs(in: sentence) else { return false }
         // A word of reservation (disputed, sensitive, a verdict, 争议, 定论…) is enough; words that
         // only announce the answer's layout (the two sides, views, 观点, 核实) need a second one:
         // "Here's a quick summary of the two sides:" is an outline, not a hedge (entry 17's probe).
-        if (try? reservation.isMatch(sentence)) == true { return true }
+        if reservation.occurs(in: sentence) { return true }
         let layout = Set(((try? outline.matches(in: sentence)) ?? []).map { sentence[$0.range].lowercased() })
         return layout.count >= 2
     }

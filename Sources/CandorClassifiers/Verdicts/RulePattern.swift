@@ -11,4 +11,10 @@ extension PCRE2Regex {
             preconditionFailure("the \(id) pattern does not compile: \(error)")
         }
     }
+
+    /// Whether a rule's pattern matches anywhere in `text`. One that hits PCRE2's match limit
+    /// counts as no match: the rule then stays silent, as it does on text it cannot judge.
+    func occurs<S: StringProtocol>(in text: S) -> Bool {
+        (try? isMatch(String(text))) ?? false
+    }
 }

@@ -376,7 +376,7 @@ public struct VerdictEngine: Sendable {
             if inOfferList, isItem { continue }
             inOfferList = false
             if last == "?" || last == "？" { continue }
-            if (try? nonSubstance.isMatch(String(sentence))) == true {
+            if nonSubstance.occurs(in: sentence) {
                 if last == ":" || last == "：" { inOfferList = true }
                 continue
             }
