@@ -30,6 +30,9 @@ public final class InterleavedMatrix: @unchecked Sendable {
     public let format: WeightFormat
     let data: UnsafeMutableRawPointer
     let groupBytes: Int
+    /// Whether pairs of groups alternate their records (see `interleavedRecordPlacement`): the
+    /// layout the AVX-512 build needs, chosen where that build runs.
+    public let paired: Bool
     #if arch(x86_64)
     let kernelFormat: LLMKernelsAVX2.InterleavedFormatAVX2
     #endif
@@ -53,7 +56,9 @@ public final class InterleavedMatrix: @unchecked Sendable {
 
     /// Interleaves `weights`, or returns nil when the kernels cannot take it: no AVX2, a format
     /// without an interleaved layout, or a row count that is not a multiple of 8.
-    public init?(_ weights: WeightMatrix) {
+    /// - Parameter paired: the layout; by default paired where the AVX-512 build runs. The
+    ///   256-bit builds take either, the AVX-512 build only the paired one.
+    public init?(_ weights: WeightMatrix, paired: Bool = InterleavedMatrix.variants.contains(.avx512VNNI)) {
         #if arch(x86_64)
         let format: LLMKernelsAVX2.InterleavedFormatAVX2
         switch weights.format {
@@ -67,6 +72,7 @@ public final class InterleavedMatrix: @unchecked Sendable {
         }
         guard !Self.variants.isEmpty, weights.rows % 8 == 0, weights.columns % 32 == 0, weights.rows > 0 else { return nil }
         kernelFormat = format
+        self.paired = paired
         rows = weights.rows
         columns = weights.columns
         self.format = weights.format
@@ -80,7 +86,8 @@ public final class InterleavedMatrix: @unchecked Sendable {
             // Addresses cross into the closure as integers: each part writes its own groups.
             let source = UnsafeRawPointer(bitPattern: source)!, destination = UnsafeMutableRawPointer(bitPattern: destination)!
             for group in stride(from: part, to: groups, by: parts) {
-                LLMKernelsAVX2.interleaveGroupAVX2(format, source: source, rowBytes: rowBytes, group: group, blocks: blocks, into: destination + group * groupBytes)
+                let (offset, stride) = LLMKernelsAVX2.interleavedRecordPlacement(group: group, groups: groups, paired: paired, recordBytes: format.blockBytes, groupBytes: groupBytes)
+                LLMKernelsAVX2.interleaveGroupAVX2(format, source: source, rowBytes: rowBytes, group: group, blocks: blocks, into: destination + offset, recordStride: stride)
             }
         }
         #else
@@ -108,6 +115,7 @@ public final class InterleavedMatrix: @unchecked Sendable {
     public static func multiply(_ matrices: [InterleavedMatrix], input: UnsafePointer<Float>, batch: Int, outputs: [UnsafeMutablePointer<Float>], threads: Int, variant: Variant = InterleavedMatrix.variants.last ?? .avx2) {
         #if arch(x86_64)
         precondition(Self.variants.contains(variant), "the interleaved kernels have no \(variant) build on this processor")
+        precondition(variant != .avx512VNNI || matrices.allSatisfy(\.paired), "the AVX-512 build needs the paired layout")
         precondition(matrices.count == outputs.count && !matrices.isEmpty && matrices.allSatisfy { $0.columns == matrices[0].columns })
         let columns = matrices[0].columns
         let quantized = QuantizedVector(capacity: batch * columns)
@@ -135,17 +143,17 @@ public final class InterleavedMatrix: @unchecked Sendable {
         switch variant {
         case .avx512VNNI:
             LLMKernelsAVX512.interleavedRowsAVX2(
-                LLMKernelsAVX512.InterleavedFormatAVX2(rawValue: kernelFormat.rawValue)!, weights: data, blocks: columns / 32,
+                LLMKernelsAVX512.InterleavedFormatAVX2(rawValue: kernelFormat.rawValue)!, weights: data, blocks: columns / 32, groups: rows / 8, paired: paired,
                 groupStart: groups.lowerBound, groupEnd: groups.upperBound, activations: quantized.codes, activationScales: quantized.scales,
                 activationSums: quantized.sums, columns: columns, vectors: batch, output: output, outputStride: rows)
         case .avxVNNI:
             LLMKernelsVNNI.interleavedRowsAVX2(
-                LLMKernelsVNNI.InterleavedFormatAVX2(rawValue: kernelFormat.rawValue)!, weights: data, blocks: columns / 32,
+                LLMKernelsVNNI.InterleavedFormatAVX2(rawValue: kernelFormat.rawValue)!, weights: data, blocks: columns / 32, groups: rows / 8, paired: paired,
                 groupStart: groups.lowerBound, groupEnd: groups.upperBound, activations: quantized.codes, activationScales: quantized.scales,
                 activationSums: quantized.sums, columns: columns, vectors: batch, output: output, outputStride: rows)
         case .avx2:
             LLMKernelsAVX2.interleavedRowsAVX2(
-                kernelFormat, weights: data, blocks: columns / 32,
+                kernelFormat, weights: data, blocks: columns / 32, groups: rows / 8, paired: paired,
                 groupStart: groups.lowerBound, groupEnd: groups.upperBound, activations: quantized.codes, activationScales: quantized.scales,
                 activationSums: quantized.sums, columns: columns, vectors: batch, output: output, outputStride: rows)
         }

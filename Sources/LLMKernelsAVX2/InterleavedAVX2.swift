@@ -7,9 +7,14 @@ import _Builtin_intrinsics.intel
 
 /// The ggml formats that can be stored with their rows interleaved by eights.
 ///
-/// Layout: the matrix is cut into groups of 8 consecutive rows; a group stores, for each block
-/// of 32 columns in turn, one record of ``blockBytes``: the eight rows' f16 scales, Q4_1's eight
-/// f16 minimums, Q5_0's fifth bits, then the codes. The codes are arranged so that one 32-byte
+/// Layout: the matrix is cut into groups of 8 consecutive rows; a group has, for each block of
+/// 32 columns, one record of ``blockBytes``: the eight rows' f16 scales, Q4_1's eight f16
+/// minimums, Q5_0's fifth bits, then the codes. A group's records follow each other; or, in the
+/// paired layout that the AVX-512 build needs, groups `2p` and `2p + 1` alternate theirs (block 0
+/// of each, then block 1 of each, …; see ``interleavedRecordPlacement``), so that those kernels,
+/// which take a pair of groups in each 64-byte register, read one sequential stream as the
+/// 256-bit kernels do a group at a time. (Reading the two groups as two streams measured slower
+/// than the 256-bit kernels once the weights came from memory.) The codes are arranged so that one 32-byte
 /// register holds four consecutive columns of each of the eight rows (byte `4i + t` of register
 /// `j` is row `i`, column `4j + t`). A dot product of that register with four activation codes
 /// broadcast to every lane (`vpdpbusd`, or `maddubs` + `madd`) then leaves one partial sum per
@@ -61,9 +66,20 @@ public enum InterleavedFormatAVX2: Int, Sendable, CaseIterable {
     }
 }
 
+/// Where group `group` of `groups` keeps its records: record `b` is at byte `offset + b · stride`
+/// of the matrix's copy, whose groups take `groupBytes` each. In the paired layout, groups `2p`
+/// and `2p + 1` share the bytes of both, record by record, and a last odd group keeps its own.
+@inline(__always)
+public func interleavedRecordPlacement(group: Int, groups: Int, paired: Bool, recordBytes: Int, groupBytes: Int) -> (offset: Int, stride: Int) {
+    paired && group | 1 < groups
+        ? ((group & ~1) &* groupBytes &+ (group & 1) &* recordBytes, 2 &* recordBytes)
+        : (group &* groupBytes, recordBytes)
+}
+
 /// Copies rows `8·group ..< 8·group + 8` of a ggml matrix (`rowBytes` per row, `blocks` blocks of
-/// 32 columns per row) into the interleaved layout at `destination` (`blocks · format.blockBytes` bytes).
-public func interleaveGroupAVX2(_ format: InterleavedFormatAVX2, source: UnsafeRawPointer, rowBytes: Int, group: Int, blocks: Int, into destination: UnsafeMutableRawPointer) {
+/// 32 columns per row) into the interleaved layout: block `b`'s record at `destination + b · recordStride`
+/// (see ``interleavedRecordPlacement``).
+public func interleaveGroupAVX2(_ format: InterleavedFormatAVX2, source: UnsafeRawPointer, rowBytes: Int, group: Int, blocks: Int, into destination: UnsafeMutableRawPointer, recordStride: Int) {
     @inline(__always) func copy4(_ from: UnsafeRawPointer, _ to: UnsafeMutableRawPointer) {
         to.storeBytes(of: from.loadUnaligned(as: UInt32.self), as: UInt32.self)
     }
@@ -73,7 +89,7 @@ public func interleaveGroupAVX2(_ format: InterleavedFormatAVX2, source: UnsafeR
     let (sourceBytes, sourceColumns) = format.sourceBlock
     var codes = [UInt8](repeating: 0, count: 32)
     for b in 0..<blocks {
-        let record = destination + b * format.blockBytes
+        let record = destination + b * recordStride
         for i in 0..<8 {
             let row = source + (8 * group + i) * rowBytes
             let block = row + (32 * b / sourceColumns) * sourceBytes
@@ -137,19 +153,22 @@ public func interleaveGroupAVX2(_ format: InterleavedFormatAVX2, source: UnsafeR
     }
 }
 
-/// Dots the interleaved row groups `groupStart..<groupEnd` (`blocks` blocks of 32 columns each)
-/// with `vectors` quantized activation vectors (vector `v` at `activations + v · columns`, its
+/// Dots the interleaved row groups `groupStart..<groupEnd` of `groups` (`blocks` blocks of 32 columns
+/// each; `paired`: the layout, which the AVX-512 build requires) with `vectors` quantized activation vectors (vector `v` at `activations + v · columns`, its
 /// scales and sums at `v · columns / 32`), writing `output[v · outputStride + r]`.
 ///
 /// Four or eight vectors at a time (by format) share each unpacked register; for each vector and block the eight
 /// rows' integer sums are scaled, converted and accumulated in one register each.
 @inline(never)
 public func interleavedRowsAVX2(
-    _ format: InterleavedFormatAVX2, weights: UnsafeRawPointer, blocks: Int, groupStart: Int, groupEnd: Int,
+    _ format: InterleavedFormatAVX2, weights: UnsafeRawPointer, blocks: Int, groups: Int, paired: Bool, groupStart: Int, groupEnd: Int,
     activations: UnsafePointer<Int8>, activationScales: UnsafePointer<Float>, activationSums: UnsafePointer<Float>,
     columns: Int, vectors: Int, output: UnsafeMutablePointer<Float>, outputStride: Int
 ) {
-    let job = Job(weights: weights, blocks: blocks, groupStart: groupStart, groupEnd: groupEnd, codes: activations,
+    #if CANDOR_AVX512
+    precondition(paired, "the AVX-512 interleaved kernels need the paired layout")
+    #endif
+    let job = Job(groupStart: groupStart, groupEnd: groupEnd, weights: weights, blocks: blocks, groups: groups, paired: paired, codes: activations,
                   scales: activationScales, sums: activationSums, columns: columns, vectors: vectors, output: output, stride: outputStride)
     switch format {
     case .q4_0: rowsQ4_0(job)
@@ -176,18 +195,42 @@ private let cheapPass = 4
 #endif
 
 @inline(never) private func rowsQ4_0(_ job: Job) {
-    run(job, recordBytes: InterleavedFormatAVX2.q4_0.blockBytes, pass: cheapPass, signed: false, scales: { halves($0) },
-        offsets: { _, scales in _mm256_mul_ps(scales, _mm256_set1_ps(-8)) }) { record, j in nibbles(record + 16, j) }
+    @inline(never) func eights(_ job: Job) {
+        run(job, recordBytes: InterleavedFormatAVX2.q4_0.blockBytes, pass: cheapPass, signed: false, scales: { halves($0) },
+            offsets: { _, scales in _mm256_mul_ps(scales, _mm256_set1_ps(-8)) }) { record, j in nibbles(record + 16, j) }
+    }
+    #if CANDOR_AVX512
+    runPairs(job, recordBytes: InterleavedFormatAVX2.q4_0.blockBytes, scales: { halves($0, $1) },
+             offsets: { _, _, scales in _mm512_mul_ps(scales, _mm512_set1_ps(-8)) }, others: eights) { a, b, j in nibbles(a + 16, b + 16, j) }
+    #else
+    eights(job)
+    #endif
 }
 
 @inline(never) private func rowsQ4_1(_ job: Job) {
-    run(job, recordBytes: InterleavedFormatAVX2.q4_1.blockBytes, pass: cheapPass, signed: false, scales: { halves($0) },
-        offsets: { record, _ in halves(record + 16) }) { record, j in nibbles(record + 32, j) }
+    @inline(never) func eights(_ job: Job) {
+        run(job, recordBytes: InterleavedFormatAVX2.q4_1.blockBytes, pass: cheapPass, signed: false, scales: { halves($0) },
+            offsets: { record, _ in halves(record + 16) }) { record, j in nibbles(record + 32, j) }
+    }
+    #if CANDOR_AVX512
+    runPairs(job, recordBytes: InterleavedFormatAVX2.q4_1.blockBytes, scales: { halves($0, $1) },
+             offsets: { a, b, _ in halves(a + 16, b + 16) }, others: eights) { a, b, j in nibbles(a + 32, b + 32, j) }
+    #else
+    eights(job)
+    #endif
 }
 
 @inline(never) private func rowsQ5_0(_ job: Job) {
-    run(job, recordBytes: InterleavedFormatAVX2.q5_0.blockBytes, pass: 8, signed: false, scales: { halves($0) },
-        offsets: { _, scales in _mm256_mul_ps(scales, _mm256_set1_ps(-16)) }) { record, j in fiveBits(record, j) }
+    @inline(never) func eights(_ job: Job) {
+        run(job, recordBytes: InterleavedFormatAVX2.q5_0.blockBytes, pass: 8, signed: false, scales: { halves($0) },
+            offsets: { _, scales in _mm256_mul_ps(scales, _mm256_set1_ps(-16)) }) { record, j in fiveBits(record, j) }
+    }
+    #if CANDOR_AVX512
+    runPairs(job, recordBytes: InterleavedFormatAVX2.q5_0.blockBytes, scales: { halves($0, $1) },
+             offsets: { _, _, scales in _mm512_mul_ps(scales, _mm512_set1_ps(-16)) }, others: eights) { a, b, j in fiveBits(a, b, j) }
+    #else
+    eights(job)
+    #endif
 }
 
 /// Register `j` of a Q5_0 record: the nibbles, plus 16 where bit `j` of the fifth-bits byte is set.
@@ -199,6 +242,17 @@ private let cheapPass = 4
 }
 
 @inline(never) private func rowsQ8_0(_ job: Job) {
+    #if CANDOR_AVX512
+    runPairs(job, recordBytes: InterleavedFormatAVX2.q8_0.blockBytes, scales: { halves($0, $1) },
+             offsets: { _, _, scales in _mm512_mul_ps(scales, _mm512_set1_ps(-128)) }, others: rowsQ8_0Eights) { a, b, j in
+        _mm512_xor_si512(pair(a + 16 + 32 * j, b + 16 + 32 * j), _mm512_set1_epi8(-128))
+    }
+    #else
+    rowsQ8_0Eights(job)
+    #endif
+}
+
+@inline(never) private func rowsQ8_0Eights(_ job: Job) {
     #if CANDOR_VNNI
     // vpdpbusd sums u8 × s8 into 32 bits with no 16-bit stage, so the codes can be made unsigned
     // (q + 128, one xor per register for all vectors) with −128·d as the offset: no vpsignb per
@@ -216,8 +270,16 @@ private let cheapPass = 4
 }
 
 @inline(never) private func rowsQ4_K(_ job: Job) {
-    run(job, recordBytes: InterleavedFormatAVX2.q4_K.blockBytes, pass: cheapPass, signed: false, scales: { floats($0) },
-        offsets: { record, _ in floats(record + 32) }) { record, j in nibbles(record + 64, j) }
+    @inline(never) func eights(_ job: Job) {
+        run(job, recordBytes: InterleavedFormatAVX2.q4_K.blockBytes, pass: cheapPass, signed: false, scales: { floats($0) },
+            offsets: { record, _ in floats(record + 32) }) { record, j in nibbles(record + 64, j) }
+    }
+    #if CANDOR_AVX512
+    runPairs(job, recordBytes: InterleavedFormatAVX2.q4_K.blockBytes, scales: { _mm512_castsi512_ps(pair($0, $1)) },
+             offsets: { a, b, _ in _mm512_castsi512_ps(pair(a + 32, b + 32)) }, others: eights) { a, b, j in nibbles(a + 64, b + 64, j) }
+    #else
+    eights(job)
+    #endif
 }
 
 @inline(never) private func rowsQ6_K(_ job: Job) {
@@ -239,9 +301,17 @@ private let cheapPass = 4
 }
 
 private struct Job {
-    let weights: UnsafeRawPointer, blocks: Int, groupStart: Int, groupEnd: Int
+    var groupStart: Int, groupEnd: Int
+    let weights: UnsafeRawPointer, blocks: Int, groups: Int, paired: Bool
     let codes: UnsafePointer<Int8>, scales: UnsafePointer<Float>, sums: UnsafePointer<Float>, columns: Int, vectors: Int
     let output: UnsafeMutablePointer<Float>, stride: Int
+
+    /// The same job for the groups `range` only.
+    func groups(_ range: Range<Int>) -> Job {
+        var job = self
+        (job.groupStart, job.groupEnd) = (range.lowerBound, range.upperBound)
+        return job
+    }
 }
 
 @inline(__always) private func load256(_ p: UnsafeRawPointer) -> __m256i {
@@ -277,12 +347,13 @@ private func run(
     /// Vectors `first ..< first + n` against group `g`; `n` (1, 2, 4 or 8) is a constant in each inlined copy,
     /// so the tests of `n` leave the loop.
     @inline(__always) func vectors(_ n: Int, _ g: Int, _ first: Int) {
-        let group = job.weights + g &* job.blocks &* recordBytes
+        let (offset, recordStride) = interleavedRecordPlacement(group: g, groups: job.groups, paired: job.paired, recordBytes: recordBytes, groupBytes: job.blocks &* recordBytes)
+        let group = job.weights + offset
         let a0 = job.codes + first &* job.columns, rowStride = job.columns
         var acc = (_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(),
                    _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps())
         for b in 0..<job.blocks {
-            let record = group + b &* recordBytes
+            let record = group + b &* recordStride
             let column = a0 + 32 &* b
             let index = first &* perVector &+ b
             /// Dots registers `from ..< to` with each vector and adds them, scaled by `rowScales`, to
@@ -367,4 +438,137 @@ private func run(
         }
     }
 }
+
+#if CANDOR_AVX512
+// 512-bit passes over pairs of row groups: one zmm register holds register `j` of group `g`'s
+// record (rows 0–7) in its low half and of group `g + 1`'s record for the same block in its high
+// half, so each `vpdpbusd` (with the activation broadcast folded in, `{1to16}`) works for sixteen
+// rows, and the scaling, conversion and accumulation are done once per sixteen rows. The layout is
+// the eight-row one: the pairing costs one `vinserti64x4` per register and block, shared by all the
+// vectors of a pass. Q6_K stays on the 256-bit loop: its codes are signed, and AVX-512 has no
+// `vpsignb`.
+
+/// 32 bytes at `a` (rows 0–7) and 32 at `b` (rows 8–15) as one register.
+@inline(__always) private func pair(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer) -> __m512i {
+    _mm512_mask_broadcast_i64x4(_mm512_castsi256_si512(load256(a)), 0xF0, load256(b))
+}
+
+/// Eight f16 values at `a` and eight at `b` as sixteen f32.
+@inline(__always) private func halves(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer) -> __m512 {
+    _mm512_cvtph_ps(_mm256_set_m128i(_mm_loadu_si128(b.assumingMemoryBound(to: __m128i.self)), _mm_loadu_si128(a.assumingMemoryBound(to: __m128i.self))))
+}
+
+/// Register `j` of packed nibbles at `a` and `b` (see the 256-bit `nibbles`).
+@inline(__always) private func nibbles(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ j: Int) -> __m512i {
+    let packed = pair(a + 32 &* (j & 3), b + 32 &* (j & 3))
+    return _mm512_and_si512(_mm512_srl_epi16(packed, _mm_cvtsi32_si128(Int32(truncatingIfNeeded: j & 4))), _mm512_set1_epi8(0x0F))
+}
+
+/// Register `j` of two Q5_0 records: the nibbles, plus 16 in the bytes whose fifth bit `j` is set.
+@inline(__always) private func fiveBits(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ j: Int) -> __m512i {
+    let set = _mm512_test_epi8_mask(pair(a + 16, b + 16), _mm512_set1_epi8(Int8(bitPattern: UInt8(truncatingIfNeeded: 1 &<< j))))
+    let codes = nibbles(a + 48, b + 48, j)
+    return _mm512_mask_add_epi8(codes, set, codes, _mm512_set1_epi8(16))
+}
+
+/// The pair loop: the job's pairs of groups (`2p`, `2p + 1`), eight vectors per pass (32
+/// registers: eight sums, eight accumulators). A group of the job whose partner is outside it
+/// (the job starts at an odd group, or ends with an unpaired one) goes to `others`, the 256-bit
+/// loop. The other arguments are as for `run`, for the pair's two records `a` and `b`.
+@inline(__always)
+private func runPairs(
+    _ job: Job, recordBytes: Int, scales: (UnsafeRawPointer, UnsafeRawPointer) -> __m512,
+    offsets: ((UnsafeRawPointer, UnsafeRawPointer, __m512) -> __m512)?, others: (Job) -> Void,
+    code: (UnsafeRawPointer, UnsafeRawPointer, Int) -> __m512i
+) {
+    let perVector = job.columns / 32, groupBytes = job.blocks &* recordBytes
+    @inline(__always) func dot(_ sum: __m512i, _ w: __m512i, _ activation: UnsafePointer<Int8>, _ j: Int) -> __m512i {
+        let x = _mm512_set1_epi32(UnsafeRawPointer(activation).loadUnaligned(fromByteOffset: 4 * j, as: Int32.self))
+        return _mm512_mask_dpbusd_epi32(sum, 0xFFFF, w, x)  // an all-ones mask: plain vpdpbusd
+    }
+    @inline(__always) func vectors(_ n: Int, _ g: Int, _ first: Int) {
+        let pair = job.weights + g &* groupBytes  // g is even: the pair's records alternate from here
+        let a0 = job.codes + first &* job.columns, rowStride = job.columns
+        var acc = (_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(),
+                   _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps())
+        for b in 0..<job.blocks {
+            let a = pair + 2 &* b &* recordBytes, c = a + recordBytes
+            let column = a0 + 32 &* b
+            let index = first &* perVector &+ b
+            let zero = _mm512_setzero_si512()
+            var s0 = zero, s1 = zero, s2 = zero, s3 = zero, s4 = zero, s5 = zero, s6 = zero, s7 = zero
+            @inline(__always) func step(_ j: Int) {
+                let w = code(a, c, j)
+                s0 = dot(s0, w, column, j)
+                if n > 1 { s1 = dot(s1, w, column + rowStride, j) }
+                if n > 2 { s2 = dot(s2, w, column + 2 &* rowStride, j) }
+                if n > 3 { s3 = dot(s3, w, column + 3 &* rowStride, j) }
+                if n > 4 { s4 = dot(s4, w, column + 4 &* rowStride, j) }
+                if n > 5 { s5 = dot(s5, w, column + 5 &* rowStride, j) }
+                if n > 6 { s6 = dot(s6, w, column + 6 &* rowStride, j) }
+                if n > 7 { s7 = dot(s7, w, column + 7 &* rowStride, j) }
+            }
+            step(0); step(4); step(1); step(5); step(2); step(6); step(3); step(7)
+            let rowScales = scales(a, c)
+            @inline(__always) func scaled(_ acc: __m512, _ sum: __m512i, _ v: Int) -> __m512 {
+                _mm512_fmadd_ps(_mm512_cvtepi32_ps(sum), _mm512_mul_ps(rowScales, _mm512_set1_ps(job.scales[index &+ v &* perVector])), acc)
+            }
+            acc.0 = scaled(acc.0, s0, 0)
+            if n > 1 { acc.1 = scaled(acc.1, s1, 1) }
+            if n > 2 { acc.2 = scaled(acc.2, s2, 2) }
+            if n > 3 { acc.3 = scaled(acc.3, s3, 3) }
+            if n > 4 { acc.4 = scaled(acc.4, s4, 4) }
+            if n > 5 { acc.5 = scaled(acc.5, s5, 5) }
+            if n > 6 { acc.6 = scaled(acc.6, s6, 6) }
+            if n > 7 { acc.7 = scaled(acc.7, s7, 7) }
+            if let offsets {
+                let rowOffsets = offsets(a, c, rowScales)
+                @inline(__always) func offset(_ acc: __m512, _ v: Int) -> __m512 {
+                    _mm512_fmadd_ps(rowOffsets, _mm512_set1_ps(job.sums[index &+ v &* perVector]), acc)
+                }
+                acc.0 = offset(acc.0, 0)
+                if n > 1 { acc.1 = offset(acc.1, 1) }
+                if n > 2 { acc.2 = offset(acc.2, 2) }
+                if n > 3 { acc.3 = offset(acc.3, 3) }
+                if n > 4 { acc.4 = offset(acc.4, 4) }
+                if n > 5 { acc.5 = offset(acc.5, 5) }
+                if n > 6 { acc.6 = offset(acc.6, 6) }
+                if n > 7 { acc.7 = offset(acc.7, 7) }
+            }
+        }
+        let out = job.output + (first &* job.stride &+ 8 &* g)
+        @inline(__always) func store(_ p: UnsafeMutablePointer<Float>, _ value: __m512) { _mm512_storeu_ps(UnsafeMutableRawPointer(p), value) }
+        store(out, acc.0)
+        if n > 1 { store(out + job.stride, acc.1) }
+        if n > 2 { store(out + 2 &* job.stride, acc.2) }
+        if n > 3 { store(out + 3 &* job.stride, acc.3) }
+        if n > 4 { store(out + 4 &* job.stride, acc.4) }
+        if n > 5 { store(out + 5 &* job.stride, acc.5) }
+        if n > 6 { store(out + 6 &* job.stride, acc.6) }
+        if n > 7 { store(out + 7 &* job.stride, acc.7) }
+    }
+    var g = job.groupStart
+    if g & 1 == 1 && g < job.groupEnd {
+        others(job.groups(g..<g + 1))  // the second of a pair: the pair's first is another job's
+        g += 1
+    }
+    while g + 1 < job.groupEnd {
+        var first = 0
+        while first < job.vectors {
+            let remaining = job.vectors - first
+            if remaining >= 8 {
+                vectors(8, g, first); first += 8
+            } else if remaining >= 4 {
+                vectors(4, g, first); first += 4
+            } else if remaining >= 2 {
+                vectors(2, g, first); first += 2
+            } else {
+                vectors(1, g, first); first += 1
+            }
+        }
+        g += 2
+    }
+    if g < job.groupEnd { others(job.groups(g..<job.groupEnd)) }  // a last group of the range
+}
+#endif
 #endif

@@ -86,11 +86,15 @@ struct KernelTests {
                 MatMul.multiply(matrix, input: input, batch: batch, output: &fast, threads: 2, kernel: kernel)
                 fastByKernel.append(("\(kernel)", fast))
             }
-            if let interleaved = InterleavedMatrix(matrix) {
-                for variant in InterleavedMatrix.variants {
+            // Both layouts; the AVX-512 build takes only the paired one. 17 groups on two threads:
+            // one thread's range ends inside a pair and the other's starts inside it, and the last
+            // group has no partner.
+            for paired in [false, true] {
+                guard let interleaved = InterleavedMatrix(matrix, paired: paired) else { continue }
+                for variant in InterleavedMatrix.variants where paired || variant != .avx512VNNI {
                     var fast = [Float](repeating: .nan, count: batch * rows)
                     interleaved.multiply(input: input, batch: batch, output: &fast, threads: 2, variant: variant)
-                    fastByKernel.append(("interleaved-\(variant)", fast))
+                    fastByKernel.append(("interleaved-\(variant)\(paired ? "-paired" : "")", fast))
                 }
             }
             MatMul.reference(matrix, input: input, batch: batch, output: &exact)
@@ -112,8 +116,11 @@ struct KernelTests {
         // Interleaved Q8_0 is the exception: the VNNI builds make its codes unsigned with an offset
         // (maddubs would saturate on them), so they agree with AVX2 to rounding (checked against the
         // reference below) and exactly with each other.
-        let interleavedPairs = format == .q8_0 ? [("interleaved-avxVNNI", "interleaved-avx512VNNI")]
-            : [("interleaved-avx2", "interleaved-avxVNNI"), ("interleaved-avx2", "interleaved-avx512VNNI")]
+        let interleavedPairs = format == .q8_0
+            ? [("interleaved-avxVNNI", "interleaved-avxVNNI-paired"), ("interleaved-avxVNNI", "interleaved-avx512VNNI-paired"),
+               ("interleaved-avx2", "interleaved-avx2-paired")]
+            : [("interleaved-avx2", "interleaved-avxVNNI"), ("interleaved-avx2", "interleaved-avx2-paired"),
+               ("interleaved-avx2", "interleaved-avxVNNI-paired"), ("interleaved-avx2", "interleaved-avx512VNNI-paired")]
         for (avx2Name, vnniName) in [("fusedAVX2", "fusedVNNI")] + interleavedPairs {
             if let avx2 = fastByKernel.first(where: { $0.0 == avx2Name })?.1, let vnni = fastByKernel.first(where: { $0.0 == vnniName })?.1 {
                 #expect(avx2 == vnni, "\(format) batch \(batch): \(avx2Name) and \(vnniName) differ")
