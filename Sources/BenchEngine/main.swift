@@ -69,9 +69,11 @@ let prompt = promptTokens
 func singleStream() -> Double {
     let cache = model.makeCache(capacity: capacity)
     var token = argmax(model.prefill(Array(prompt.prefix(8)), cache: cache))
+    var logits: [[Float]] = []  // reused from step to step, as the generator does
     let start = now()
     for _ in 0..<decodeSteps {
-        token = argmax(model.step([(cache, token)])[0])
+        model.step([(cache, token)], into: &logits)
+        token = argmax(logits[0])
     }
     return Double(decodeSteps) / (now() - start)
 }
@@ -83,9 +85,10 @@ func batched() -> Double {
     for (i, cache) in caches.enumerated() {
         tokens.append(argmax(model.prefill(Array(prompt[i..<(i + 8)]), cache: cache)))
     }
+    var rows: [[Float]] = []
     let start = now()
     for _ in 0..<decodeSteps {
-        let rows = model.step(Array(zip(caches, tokens)).map { (cache: $0.0, token: $0.1) })
+        model.step(Array(zip(caches, tokens)).map { (cache: $0.0, token: $0.1) }, into: &rows)
         tokens = rows.map(argmax)
     }
     return Double(batch * decodeSteps) / (now() - start)

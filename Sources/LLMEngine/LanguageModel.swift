@@ -60,6 +60,15 @@ public final class LanguageModel: Sendable {
     /// One decoding step for several sequences at once: one forward pass over all of them,
     /// returning the logits after each `token` (appended at its cache's end), in order.
     public func step(_ items: [(cache: KVCache, token: Int32)]) -> [[Float]] {
-        transformer.forward(items.map { Transformer.Entry(cache: $0.cache, position: $0.cache.count, token: $0.token, wantsLogits: true) })
+        var logits: [[Float]] = []
+        step(items, into: &logits)
+        return logits
+    }
+
+    /// ``step(_:)`` leaving the logits in `logits`, whose arrays are reused when they already have
+    /// the vocabulary's size: a decoding loop that passes the same arrays back each step allocates
+    /// (and faults in) no vocabulary-sized memory per step.
+    public func step(_ items: [(cache: KVCache, token: Int32)], into logits: inout [[Float]]) {
+        transformer.forward(items.map { Transformer.Entry(cache: $0.cache, position: $0.cache.count, token: $0.token, wantsLogits: true) }, into: &logits)
     }
 }

@@ -79,10 +79,11 @@ extension LanguageModel {
             }
         }
         report()
+        var logits: [[Float]] = []  // reused from step to step
         while true {
             let active = sequences.indices.filter { sequences[$0].finish == nil }
             guard !active.isEmpty else { break }
-            let logits = step(active.map { (sequences[$0].cache, sequences[$0].next) })
+            step(active.map { (sequences[$0].cache, sequences[$0].next) }, into: &logits)
             for (row, index) in active.enumerated() {
                 consume(&sequences[index], logits[row], parameters[index])
             }
