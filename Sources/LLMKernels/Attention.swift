@@ -78,48 +78,100 @@ public enum Attention {
         while first < heads {
             // Up to four heads at a time keep their accumulators in registers.
             let n = min(4, heads - first)
-            groupScores(queries + first * headSize, n, keys, length, stride, headSize, scale, scores + first * length)
+            let q = queries + first * headSize, out = scores + first * length
+            switch n {
+            case 4: scores4(q, keys, length, stride, headSize, scale, out)
+            case 3: scores3(q, keys, length, stride, headSize, scale, out)
+            case 2: scores2(q, keys, length, stride, headSize, scale, out)
+            default: scores1(q, keys, length, stride, headSize, scale, out)
+            }
             first += n
         }
         for h in 0..<heads { Vector.softmax(scores + h * length, length) }
         first = 0
         while first < heads {
-            let n = min(2, heads - first)
-            groupValues(scores + first * length, n, values, length, stride, headSize, context + first * headSize)
+            let n = min(4, heads - first)
+            let weights = scores + first * length, out = context + first * headSize
+            switch n {
+            case 4: values4(weights, values, length, stride, headSize, out)
+            case 3: values3(weights, values, length, stride, headSize, out)
+            case 2: values2(weights, values, length, stride, headSize, out)
+            default: values1(weights, values, length, stride, headSize, out)
+            }
             first += n
         }
     }
 
+    // One never-inlined copy of each loop per head count, so that `n` is a constant in each. (With
+    // the four calls in one function the optimizer merged them into one call with `n` a variable,
+    // testing it at every step of the loops.)
+    @inline(never) private static func scores4(_ q: UnsafePointer<Float>, _ keys: UnsafePointer<Float16>, _ length: Int, _ stride: Int, _ headSize: Int, _ scale: Float, _ out: UnsafeMutablePointer<Float>) {
+        groupScores(q, 4, keys, length, stride, headSize, scale, out)
+    }
+    @inline(never) private static func scores3(_ q: UnsafePointer<Float>, _ keys: UnsafePointer<Float16>, _ length: Int, _ stride: Int, _ headSize: Int, _ scale: Float, _ out: UnsafeMutablePointer<Float>) {
+        groupScores(q, 3, keys, length, stride, headSize, scale, out)
+    }
+    @inline(never) private static func scores2(_ q: UnsafePointer<Float>, _ keys: UnsafePointer<Float16>, _ length: Int, _ stride: Int, _ headSize: Int, _ scale: Float, _ out: UnsafeMutablePointer<Float>) {
+        groupScores(q, 2, keys, length, stride, headSize, scale, out)
+    }
+    @inline(never) private static func scores1(_ q: UnsafePointer<Float>, _ keys: UnsafePointer<Float16>, _ length: Int, _ stride: Int, _ headSize: Int, _ scale: Float, _ out: UnsafeMutablePointer<Float>) {
+        groupScores(q, 1, keys, length, stride, headSize, scale, out)
+    }
+    @inline(never) private static func values4(_ weights: UnsafePointer<Float>, _ values: UnsafePointer<Float16>, _ length: Int, _ stride: Int, _ headSize: Int, _ out: UnsafeMutablePointer<Float>) {
+        groupValues(weights, 4, values, length, stride, headSize, out)
+    }
+    @inline(never) private static func values3(_ weights: UnsafePointer<Float>, _ values: UnsafePointer<Float16>, _ length: Int, _ stride: Int, _ headSize: Int, _ out: UnsafeMutablePointer<Float>) {
+        groupValues(weights, 3, values, length, stride, headSize, out)
+    }
+    @inline(never) private static func values2(_ weights: UnsafePointer<Float>, _ values: UnsafePointer<Float16>, _ length: Int, _ stride: Int, _ headSize: Int, _ out: UnsafeMutablePointer<Float>) {
+        groupValues(weights, 2, values, length, stride, headSize, out)
+    }
+    @inline(never) private static func values1(_ weights: UnsafePointer<Float>, _ values: UnsafePointer<Float16>, _ length: Int, _ stride: Int, _ headSize: Int, _ out: UnsafeMutablePointer<Float>) {
+        groupValues(weights, 1, values, length, stride, headSize, out)
+    }
+
+    /// Scores of `n` (1…4, a constant where inlined) query heads against each key: two
+    /// accumulators per head (even and odd eights of the head's dimensions), so each head's chain
+    /// of fused multiply-adds is half as long, and a pairwise horizontal sum.
     @inline(__always) private static func groupScores(
         _ queries: UnsafePointer<Float>, _ n: Int, _ keys: UnsafePointer<Float16>, _ length: Int, _ stride: Int, _ headSize: Int,
         _ scale: Float, _ scores: UnsafeMutablePointer<Float>
     ) {
         let whole = headSize / 8 * 8
+        @inline(__always) func q(_ h: Int, _ d: Int) -> SIMD8<Float> { UnsafeRawPointer(queries + h * headSize + d).loadUnaligned(as: SIMD8<Float>.self) }
         for t in 0..<length {
             let key = keys + t * stride
-            var a0 = SIMD8<Float>(), a1 = a0, a2 = a0, a3 = a0
+            var a0 = SIMD8<Float>(), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0
             var d = 0
-            while d < whole {
-                let k = half8(key + d)
-                @inline(__always) func q(_ h: Int) -> SIMD8<Float> { UnsafeRawPointer(queries + h * headSize + d).loadUnaligned(as: SIMD8<Float>.self) }
-                a0.addProduct(q(0), k)
-                if n > 1 { a1.addProduct(q(1), k) }
-                if n > 2 { a2.addProduct(q(2), k) }
-                if n > 3 { a3.addProduct(q(3), k) }
-                d += 8
+            while d + 16 <= whole {
+                let k = half8(key + d), l = half8(key + d + 8)
+                a0.addProduct(q(0, d), k); b0.addProduct(q(0, d + 8), l)
+                if n > 1 { a1.addProduct(q(1, d), k); b1.addProduct(q(1, d + 8), l) }
+                if n > 2 { a2.addProduct(q(2, d), k); b2.addProduct(q(2, d + 8), l) }
+                if n > 3 { a3.addProduct(q(3, d), k); b3.addProduct(q(3, d + 8), l) }
+                d += 16
             }
-            @inline(__always) func store(_ h: Int, _ partial: Float) {
-                var sum = partial
+            if d < whole {
+                let k = half8(key + d)
+                a0.addProduct(q(0, d), k)
+                if n > 1 { a1.addProduct(q(1, d), k) }
+                if n > 2 { a2.addProduct(q(2, d), k) }
+                if n > 3 { a3.addProduct(q(3, d), k) }
+            }
+            @inline(__always) func store(_ h: Int, _ a: SIMD8<Float>, _ b: SIMD8<Float>) {
+                var sum = total(a + b)
                 for e in whole..<headSize { sum += queries[h * headSize + e] * Float(key[e]) }
                 scores[h * length + t] = sum * scale
             }
-            store(0, a0.sum())
-            if n > 1 { store(1, a1.sum()) }
-            if n > 2 { store(2, a2.sum()) }
-            if n > 3 { store(3, a3.sum()) }
+            store(0, a0, b0)
+            if n > 1 { store(1, a1, b1) }
+            if n > 2 { store(2, a2, b2) }
+            if n > 3 { store(3, a3, b3) }
         }
     }
 
+    /// The contexts of `n` (1…4, a constant where inlined) heads, sixteen dimensions per sweep over
+    /// the values: each value row is converted once for all the heads.
     @inline(__always) private static func groupValues(
         _ scores: UnsafePointer<Float>, _ n: Int, _ values: UnsafePointer<Float16>, _ length: Int, _ stride: Int, _ headSize: Int,
         _ context: UnsafeMutablePointer<Float>
@@ -127,25 +179,33 @@ public enum Attention {
         let raw = UnsafeMutableRawPointer(context)
         var d = 0
         while d + 16 <= headSize {
-            var o0 = SIMD8<Float>(), o1 = o0, p0 = o0, p1 = o0
+            var o0 = SIMD8<Float>(), o1 = o0, p0 = o0, p1 = o0, r0 = o0, r1 = o0, s0 = o0, s1 = o0
             for t in 0..<length {
                 let row = values + t * stride + d
                 let v0 = half8(row), v1 = half8(row + 8)
                 let w0 = SIMD8<Float>(repeating: scores[t])
-                o0.addProduct(w0, v0)
-                o1.addProduct(w0, v1)
+                o0.addProduct(w0, v0); o1.addProduct(w0, v1)
                 if n > 1 {
                     let w1 = SIMD8<Float>(repeating: scores[length + t])
-                    p0.addProduct(w1, v0)
-                    p1.addProduct(w1, v1)
+                    p0.addProduct(w1, v0); p1.addProduct(w1, v1)
+                }
+                if n > 2 {
+                    let w2 = SIMD8<Float>(repeating: scores[2 * length + t])
+                    r0.addProduct(w2, v0); r1.addProduct(w2, v1)
+                }
+                if n > 3 {
+                    let w3 = SIMD8<Float>(repeating: scores[3 * length + t])
+                    s0.addProduct(w3, v0); s1.addProduct(w3, v1)
                 }
             }
-            raw.storeBytes(of: o0, toByteOffset: d * 4, as: SIMD8<Float>.self)
-            raw.storeBytes(of: o1, toByteOffset: d * 4 + 32, as: SIMD8<Float>.self)
-            if n > 1 {
-                raw.storeBytes(of: p0, toByteOffset: (headSize + d) * 4, as: SIMD8<Float>.self)
-                raw.storeBytes(of: p1, toByteOffset: (headSize + d) * 4 + 32, as: SIMD8<Float>.self)
+            @inline(__always) func put(_ h: Int, _ x: SIMD8<Float>, _ y: SIMD8<Float>) {
+                raw.storeBytes(of: x, toByteOffset: (h * headSize + d) * 4, as: SIMD8<Float>.self)
+                raw.storeBytes(of: y, toByteOffset: (h * headSize + d) * 4 + 32, as: SIMD8<Float>.self)
             }
+            put(0, o0, o1)
+            if n > 1 { put(1, p0, p1) }
+            if n > 2 { put(2, r0, r1) }
+            if n > 3 { put(3, s0, s1) }
             d += 16
         }
         while d < headSize {
@@ -156,6 +216,12 @@ public enum Attention {
             }
             d += 1
         }
+    }
+
+    /// The sum of eight lanes, pairwise (three additions, where `SIMD8.sum()` adds lane by lane).
+    @inline(__always) static func total(_ v: SIMD8<Float>) -> Float {
+        let four = v.lowHalf + v.highHalf, two = four.lowHalf + four.highHalf
+        return two[0] + two[1]
     }
 
     /// Eight f16 values as f32 (one `vcvtph2ps`).

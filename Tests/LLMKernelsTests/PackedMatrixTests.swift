@@ -109,8 +109,8 @@ struct AttentionTests {
 
 @Suite("Cached grouped-query attention against a direct computation")
 struct CachedAttentionTests {
-    @Test("heads sharing one key/value head (1, 3, 6), head sizes 64 and 20 (tail paths), 1 and 9 positions",
-          arguments: [(1, 64, 9), (3, 64, 9), (6, 64, 1), (3, 20, 9), (6, 20, 9)])
+    @Test("heads sharing one key/value head (1, 3, 6, 7), head sizes 64, 20 and 24 (tail paths), 1 and 9 positions",
+          arguments: [(1, 64, 9), (3, 64, 9), (6, 64, 1), (3, 20, 9), (6, 20, 9), (7, 24, 9)])
     func matchesDirect(heads: Int, headSize: Int, length: Int) {
         let stride = headSize + 5, scale: Float = 0.25
         let (queries, kv) = randomProblem(rows: heads, columns: headSize, count: 2 * length + 1)
