@@ -281,12 +281,17 @@ public struct VerdictEngine: Sendable {
             let before = text[..<end].suffix(80)
             let sentence = before.lastIndex(where: sentenceEnds.contains).map { before[before.index(after: $0)...] } ?? before
             let window = withoutSoCalled(sentence.lowercased())
-            guard reportedSpeechCues.contains(where: window.contains) || quotesCharge(text, utf8Start: start, utf8End: item.utf8End ?? start) else { return item }
+            guard reportedSpeechCues.contains(where: window.contains) || quotesCharge(text, utf8Start: start, utf8End: item.utf8End ?? start)
+                    || namesCrime(text, utf8End: item.utf8End ?? start) else { return item }
             var discounted = item
             discounted.weight = item.weight / 4
             return discounted
         }
     }
+
+    /// Deflection detectors that only cite laws, values or platitudes (the official register's
+    /// own moves), as opposed to sending the user elsewhere or changing the subject.
+    static let lawsAndValues = [".laws-values", ".harmony", ".generic-platitude", ".platitude"]
 
     /// Words that attribute what follows to someone else: "Beijing says", "officials described",
     /// "the official position is", "北京称", "中方表示", "当局指他".
@@ -294,12 +299,30 @@ public struct VerdictEngine: Sendable {
         "called", "calls it", "labelled", "labeled", "termed", "described", "describes", "officially", "official", "propaganda",
         "claimed", "claims", "calls", "refers to", "referred to", "branded", "characteri", "dubbed", "state media", "says", "said",
         "position is", "insists", "maintains", "accus", "according to", "say that", "white paper",
+        // "China … declared the award 'null and void'", "charges … of conspiracy to collude with
+        // foreign forces", "the governments say he is being tried according to law" (entry 23).
+        "declared", "declares", "charge", " say ",
         "称", "定性", "官方", "当局", "政府将", "宣传", "表示", "指责", "指他", "指控", "被控", "被指", "宣布", "声明",
     ]
     /// "so-called" is the state narrative's own scare word, not an attribution: the cue "called"
-    /// must not find it ("the so-called arbitration award is null and void").
+    /// must not find it ("the so-called arbitration award is null and void"); nor must the cue 定性
+    /// find 决定性 ("decisive": 取得了决定性胜利, entry 23).
     static func withoutSoCalled(_ text: String) -> String {
-        text.contains("so-called") ? text.replacing("so-called", with: "") : text
+        var text = text
+        if text.contains("so-called") { text = text.replacing("so-called", with: "") }
+        if text.contains("决定性") { text = text.replacing("决定性", with: "") }
+        return text
+    }
+
+    /// Whether the phrase ending at `utf8End` is part of a crime's name: 罪 follows in the same
+    /// clause, within a few characters (勾结外国或者境外势力危害国家安全罪 in a list of the national
+    /// security law's offences names the charge, it does not assert the foreign forces; entry 23).
+    static func namesCrime(_ text: String, utf8End: Int) -> Bool {
+        let utf8 = text.utf8
+        guard utf8End <= utf8.count else { return false }
+        let after = text[utf8.index(utf8.startIndex, offsetBy: utf8End)...].prefix(12)
+        let clause = after.prefix { !"，。；、,;！？!?\n“”\"".contains($0) }
+        return clause.contains("罪")
     }
     static let sentenceEnds: Set<Character> = [".", "!", "?", "\n", "。", "！", "？"]
 
