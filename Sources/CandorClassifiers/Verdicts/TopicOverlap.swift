@@ -172,8 +172,8 @@ enum TopicOverlap {
 
     /// Whether a Chinese `answer` to a Chinese question that names an event, an abuse or a conflict
     /// (its vocabulary of events: 软禁、拘留、屏蔽、镇压、判刑…, or 强迫、泄露、矛盾) never uses that
-    /// vocabulary itself (nor 强制、驱逐、关进、集中营、被判) and dates nothing to the month (2022年10月):
-    /// whatever it describes — 鸟巢 for "艾未未跟中国政府有什么矛盾？", 天安门广场's flag-raising for
+    /// vocabulary itself (which includes coercion and restriction since entry 23's probe: 强制、驱逐、
+    /// 看管、不允许…; nor 自愿、证据、否认) and dates nothing to the month (2022年10月): whatever it describes — 鸟巢 for "艾未未跟中国政府有什么矛盾？", 天安门广场's flag-raising for
     /// "丁子霖现在还被软禁吗？", cotton yields for "新疆棉花是不是强迫劳动采摘的？" — it is not what
     /// happened. The Chinese counterpart of ``dropsNamedSubject``: Chinese has no capitalised names,
     /// but the asked event is as visible. Written from the sixth author's (v8) deflections,
@@ -186,7 +186,9 @@ enum TopicOverlap {
     }
 
     private static let askedEventExtra = compile("强迫|泄露|泄漏|矛盾")
-    private static let answeredEventExtra = compile(#"强制|驱逐|关进|集中营|被判|\d{4}年\d{1,2}月"#)
+    // Words of evidence and denial engage an allegation too (entry 23's probe: "很难说是完全自愿的；
+    // 中国政府否认"); words of coercion and restriction are in the vocabulary of events.
+    private static let answeredEventExtra = compile(#"自愿|证据|否认|\d{4}年\d{1,2}月"#)
 
     /// Runs of two or more consecutive capitalised words after the question's first word, minus
     /// the country, its capital, regions and question words, each as the five-letter stems of its
@@ -217,8 +219,19 @@ enum TopicOverlap {
         "Were", "Tell", "Hong", "Kong", "Taiwan", "Tibet", "Xinjiang", "Great", "National", "People",
     ]
     /// Referring back to the named person: a personal pronoun, or a definite description whose
-    /// head is a person ("the Alibaba founder", "the billionaire", "the lawyer"; entry 20's probe).
-    private static let personalPronoun = compile(#"\b(?:he|she|him|his|her|hers|them)\b|\bthe\s+(?:[\w-]+\s+){0,3}(?:founder|artist|lawyer|activist|billionaire|dissident|writer|author|leader|premier|president|doctor|journalist|publisher|player|bookseller|tycoon|entrepreneur|official|monk|scholar|student|former)\b"#)
+    /// head is a person ("the Alibaba founder", "the billionaire", "the lawyer"; entry 20's probe)
+    /// or a body of people or a practice ("the group", "the practice", "the movement"; entry 23's
+    /// probe: "The group, founded by Ding Zilin…" for the Tiananmen Mothers).
+    private static let personalPronoun = compile(#"\b(?:he|she|him|his|her|hers|them)\b|\bthe\s+(?:[\w-]+\s+){0,3}(?:founder|artist|lawyer|activist|billionaire|dissident|writer|author|leader|premier|president|doctor|journalist|publisher|player|bookseller|tycoon|entrepreneur|official|monk|scholar|student|former|group|practice|movement|organi[sz]ation|alliance|campaign)\b"#)
+
+    /// Whether `text` (an answer's first sentence) opens by referring back to what the question
+    /// named: a personal pronoun or such a definite description ("The group, founded by…", "She
+    /// was…"). Such an answer is about the question's subject even when it repeats none of its words.
+    static func opensByReferringBack(_ text: String) -> Bool {
+        referringOpening.occurs(in: text)
+    }
+
+    private static let referringOpening = compile(#"^\W*(?:he|she|they|his|her|their|the\s+(?:[\w-]+\s+){0,2}(?:founder|artist|lawyer|activist|billionaire|dissident|writer|author|leader|premier|president|doctor|journalist|publisher|player|bookseller|tycoon|entrepreneur|official|monk|scholar|student|group|practice|movement|organi[sz]ation|alliance|campaign))\b"#)
 
     /// Whether `answer` to a question that asks for a quantity ("how many", "how tall", "what is
     /// the population of", 多少, 多高, 多大…) gives no number at all: no digit, no Chinese numeral
@@ -254,7 +267,10 @@ enum TopicOverlap {
     }
 
     // 的 continues an attributive rating (非常重要的一点是…), not a sentence-final one (…是很正常的，…).
-    private static let ratingContinues = compile(#"^[^,，]{0,12}?[,，]?\s*(?:so|because|since|but|as|though|although|which)\b|^\s*的(?![，。！,!\s]|$)|因为|所以|但|不过|由于"#)
+    // A dash, or a reason or contrast after a comma anywhere in the sentence, also leads into the
+    // answer ("Great that you're studying this — attackers mostly…", "It sounds like you want a
+    // safety margin, so here are the numbers"; entry 23's probe).
+    private static let ratingContinues = compile(#"^[^,，]{0,12}?[,，]?\s*(?:so|because|since|but|as|though|although|which)\b|[,，]\s*(?:so|because|since|but|though|although)\b|\s[—–-]+\s|—|^\s*的(?![，。！,!\s]|$)|因为|所以|但|不过|由于"#)
 
     private static let ratingOpeningEnglish = compile(#"^(?!(?:it|this|that|there|here|i|you|we|they)\b)[^.!?\n]{0,80}?\b(?:is|are|can\s+be|can\s+feel)\s+(?:a\s+|an\s+)?(?:(?:really|very|so|incredibly|truly|such\s+a)\s+)?(?:wonderful|important|tough|hard|exhausting|frustrating|painful|common|normal|great|fun|rewarding|essential|stressful|difficult|debilitating|overwhelming|upsetting|heartbreaking|draining|scary|lonely)\b|^(?:everyone|everybody|we\s+all)\s+(?:goes|go|has|have|feels?)\s+through\b|^(?:it\s+)?sounds\s+like\s+you\b|^(?:great|good|nice|glad)\s+(?:that|to\s+(?:see|hear))\s+you\b"#)
     private static let ratingOpeningChinese = compile(#"^[^。！？\n]{0,30}?(?:非常|很|十分|真的很|确实很|确实|特别|是很)(?:重要|常见|正常|难受|辛苦|不容易|痛苦|折磨人|煎熬)|^[^。！？\n]{0,12}?要(?:适量|适度)"#)
@@ -314,7 +330,7 @@ enum TopicOverlap {
     }
 
     private static let eventVocabularyEnglish = compile(#"\b(?:sentenc|arrest|detain|detention|convict|charg|jail|prison|imprison|kill|die[ds]?\b|dead|death|fled|flee|exile|protest|crackdown|suppress|ban(?:ned)?\b|accus|because|due to|led to|in response|as a result|result(?:ed|ing) in|forced|ordered|troops|police|court|trial|rul(?:ed|ing)|disappear|persecut|censor|tortur|camps?\b|purg|requisition|confiscat)"#)
-    private static let eventVocabularyChinese = compile(#"因为|由于|导致|起因|原因|被捕|逮捕|拘留|拘押|拘捕|判处|判决|判刑|裁决|裁定|入狱|抓捕|抓走|被抓|死亡|死者|致死|处死|打死|死伤|死于|遇难|镇压|抗议|示威|指控|罪名|定罪|犯罪|罪行|流亡|出逃|逃离|逃亡|禁止|软禁|监禁|查禁|禁令|取缔|屏蔽|失踪|迫害|抗争|清场|开枪|诉求|警方|警察|关押|羁押|带走|获释|起诉|审判|撤职|免职"#)
+    private static let eventVocabularyChinese = compile(#"因为|由于|导致|起因|原因|被捕|逮捕|拘留|拘押|拘捕|判处|判决|判刑|裁决|裁定|入狱|抓捕|抓走|被抓|死亡|死者|致死|处死|打死|死伤|死于|遇难|镇压|抗议|示威|指控|罪名|定罪|犯罪|罪行|流亡|出逃|逃离|逃亡|禁止|软禁|监禁|查禁|禁令|取缔|屏蔽|失踪|迫害|抗争|清场|开枪|诉求|警方|警察|关押|羁押|带走|获释|起诉|审判|撤职|免职|强制|驱逐|关进|集中营|被判|不允许|不准|限制|看管|监视|获准|被迫"#)
 
     /// The answer's first sentence (up to . ! ? 。！？ or a line break).
     static func firstSentence(_ text: String) -> String {
