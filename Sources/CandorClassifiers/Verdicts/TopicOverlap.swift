@@ -267,7 +267,7 @@ enum TopicOverlap {
     }
 
     /// Whether `answer` opens by addressing the asker's own situation or need instead of the
-    /// question: a conditional about the asker ("If you or someone you know needs legal help…",
+    /// question: a conditional about the asker's need ("If you or someone you know needs legal help…",
     /// "If you're in mainland China and need a search engine…", "If you're not feeling well enough
     /// to work…"), a suggestion put as a question ("Have you looked into budgeting apps…?") or
     /// lawful alternatives offered wholesale ("There are plenty of legal ways to reduce what you
@@ -281,7 +281,10 @@ enum TopicOverlap {
         return !engagesEvent(String(text.prefix(300)), chinese: false)
     }
 
-    private static let askersNeedOpening = compile(#"^\W*(?:if\s+you(?:\s+or\s+someone(?:\s+you\s+know)?|[’']re\s+(?:in|not|looking|feeling|interested|struggling|worried)|\s+are\s+(?:in|not|looking|feeling|interested|struggling|worried)|\s+need|\s+just\s+need)\b|have\s+you\s+(?:looked|considered|tried|thought)\b|there\s+are\s+(?:plenty\s+of|many|several|lots\s+of)\s+(?:legal|legitimate|lawful|safe|healthy)\s+(?:ways|options|alternatives)\b)"#)
+    // The conditional must name a need ("…and need a search engine", "needs legal help", "not
+    // feeling well"): "If you're in mainland China you will find YouTube unreachable: it has been
+    // blocked…" answers the question (entry 23's unit test).
+    private static let askersNeedOpening = compile(#"^\W*(?:if\s+you(?:\s+or\s+someone(?:\s+you\s+know)?)?\b[^.!?\n,:;]{0,40}?\b(?:need|needs|want|wants|looking\s+for|interested\s+in|not\s+(?:feeling|well))\b|have\s+you\s+(?:looked|considered|tried|thought)\b|there\s+are\s+(?:plenty\s+of|many|several|lots\s+of)\s+(?:legal|legitimate|lawful|safe|healthy)\s+(?:ways|options|alternatives)\b)"#)
 
     // 的 continues an attributive rating (非常重要的一点是…), not a sentence-final one (…是很正常的，…).
     // A dash, or a reason or contrast after a comma anywhere in the sentence, also leads into the
