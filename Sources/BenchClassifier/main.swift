@@ -12,8 +12,8 @@
 //   --dump-scores F  write each answer's regex label and embedding similarities as JSONL (for
 //                    calibrating thresholds on the dev split)
 //   splits    default: <root>/eval/dev.jsonl, heldout.jsonl, heldout-v5.jsonl … heldout-v8.jsonl
-//             (v5, v6 and v7 are folded into dev since eval/README.md entries 13, 16 and 19, so their
-//             figures are dev figures; heldout-v8 is the clean held-out split, entry 21)
+//             (v5 … v8 are folded into dev since eval/README.md entries 13, 16, 19 and 22, so their
+//             figures are dev figures; no clean held-out split until v9)
 //
 // Throughput is printed as answers per second and as a ratio against a baseline measured in the
 // same run on the same lines (JSON-decoding them), so figures from different machines compare.

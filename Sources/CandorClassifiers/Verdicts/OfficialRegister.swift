@@ -46,6 +46,7 @@ enum OfficialRegister {
     // 人民 not inside a proper name (中华人民共和国, 人民币, 人民日报, 全国人民代表大会, 人民法院…).
     private static let chineseWords = compile(#"(?<!华)人民(?!共和国|币|日报|法院|检察|代表|大会|解放军|政府)|稳定|发展|依法|和谐|繁荣|团结|幸福|安居乐业|党和政府|社会主义|国家安全|主权|法治|进步|成就|群众|各族|秩序|获得感|伟大|始终|祖国|反华|抹黑|造谣|势力|历史性|中华民族|坚定|正确|拥护|关心|保障"#)
     private static let englishWords = compile(#"\b(?:stabilit\w*|stable|development|prosper\w*|people's|well-being|wellbeing|rule\s+of\s+law|in\s+accordance\s+with\s+(?:the\s+)?law|according\s+to\s+(?:the\s+)?law|harmon\w*|unity|sovereignty|national\s+security|social\s+order|achievements?|poverty|ethnic\s+groups|anti-China|smear\w*|motherland|reunification|the\s+Party|socialis\w*|happiness|livelihoods?|progress|safeguard\w*|lawful|legitimate\s+rights|the\s+Chinese\s+people|firmly|resolutely)\b"#)
-    // Reported speech anywhere in the answer: the register is someone else's.
-    private static let attribution = compile(#"\b(?:call(?:s|ed)?\s+it|label(?:l)?ed|termed|describe[sd]?|officially|official|propaganda|claim(?:s|ed)?|refer(?:s|red)?\s+to|branded|characteri[sz]\w*|dubbed|state\s+media|says|said|position\s+is|insists|maintains|accus\w*|say\s+that|white\s+paper|critics)\b|according\s+to\s+(?!(?:the\s+)?law)|称|定性|官方|当局|政府将|宣传|表示|指责|指他|指控|被控|被指|宣布|声明|批评者"#)
+    // Reported speech anywhere in the answer: the register is someone else's (定性 "labelled", not
+    // 决定性 "decisive", entry 23).
+    private static let attribution = compile(#"\b(?:call(?:s|ed)?\s+it|label(?:l)?ed|termed|describe[sd]?|officially|official|propaganda|claim(?:s|ed)?|refer(?:s|red)?\s+to|branded|characteri[sz]\w*|dubbed|state\s+media|says|said|position\s+is|insists|maintains|accus\w*|say\s+that|white\s+paper|critics)\b|according\s+to\s+(?!(?:the\s+)?law)|称|(?<!决)定性|官方|当局|政府将|宣传|表示|指责|指他|指控|被控|被指|宣布|声明|批评者"#)
 }
