@@ -11,16 +11,18 @@ public final class SentenceEmbedder: Sendable {
     public let batchSize: Int
     /// Tokens per encoder pass in ``embed(_:)``, at most (a longer sentence goes alone): enough rows
     /// that the per-layer steps' thread hand-offs are a small part of each pass, few enough that a
-    /// layer's activations stay in the processor's caches (measured on the held-out v8 answers'
-    /// texts: passes of 256–4,096 tokens are equally fast per token on one thread, a single pass of
-    /// all 22,000 tokens 15% slower, one sentence per pass 20% slower).
+    /// layer's activations stay in the processor's caches. Measured on the 2-core development
+    /// machine with the texts of held-out v8's answers: on one thread, passes of 256–4,096 tokens
+    /// cost the same per token, one pass of all 22,000 tokens 15% more, one sentence per pass 20%
+    /// more; classifying dev's answers in chunks (two threads), passes of 512 tokens were 3–5%
+    /// faster than passes of 2,048.
     public let tokensPerPass: Int
 
     public var dimension: Int { encoder.configuration.hidden }
 
     /// - Parameter folder: holds `config.json`, `model.safetensors`, `vocab.txt` and optionally
     ///   `tokenizer_config.json` (the `model.safetensors` file itself is accepted too).
-    public init(folder location: URL, maxTokens: Int = 256, threads: Int? = nil, batchSize: Int = 64, tokensPerPass: Int = 2048) throws {
+    public init(folder location: URL, maxTokens: Int = 256, threads: Int? = nil, batchSize: Int = 64, tokensPerPass: Int = 512) throws {
         let folder = location.pathExtension == "safetensors" ? location.deletingLastPathComponent() : location
         encoder = try BERTEncoder(folder: folder, threads: threads)
         tokenizer = try WordPieceTokenizer(folder: folder, maxLength: min(maxTokens, encoder.configuration.maxPositions))
