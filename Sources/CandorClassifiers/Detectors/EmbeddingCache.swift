@@ -14,19 +14,14 @@
 /// the same floats as alone (LLMEngineTests, CandorClassifiersTests).
 ///
 /// Used by one thread at a time (not `Sendable`).
-public final class EmbeddingCache {
+final class EmbeddingCache {
     /// Thrown by the cache when a classification needs a vector it has not got yet.
-    public struct Deferred: Error {}
+    struct Deferred: Error {}
 
     private var vectors: [String: [Float]] = [:]
     /// Texts asked for and not embedded yet, in the order first asked.
     private(set) var wanted: [String] = []
     private var wantedSet: Set<String> = []
-
-    public init() {}
-
-    /// Texts embedded so far.
-    public var count: Int { vectors.count }
 
     /// The vectors of `texts`, in order; when any is missing, records the missing ones and throws.
     func vectors(_ texts: [String]) throws(Deferred) -> [[Float]] {
