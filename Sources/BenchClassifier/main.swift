@@ -1,7 +1,7 @@
 // bench-classifier: agreement of the regex verdicts with the labelled evaluation splits, and
 // classification throughput.
 //
-// Usage: bench-classifier [--root DIR] [--policy FILE] [--target N] [--errors] [--embeddings] [--dump-scores FILE] [SPLIT.jsonl ...]
+// Usage: bench-classifier [--root DIR] [--policy FILE] [--target N] [--errors] [--embeddings] [--chunk N] [--dump-scores FILE] [SPLIT.jsonl ...]
 //   --root    the repository root (default: the current directory)
 //   --policy  the policy file (default: <root>/policies/default.yaml)
 //   --target  classifications per throughput measurement (default 5000)
@@ -9,6 +9,7 @@
 //             that gave evidence)
 //   --embeddings     also score with the policy's embedding detectors (all-MiniLM-L6-v2 from the
 //                    model cache) and measure that throughput and embedding speed
+//   --chunk N        answers classified together with embeddings (default 64, as `candor classify`)
 //   --dump-scores F  write each answer's regex label and embedding similarities as JSONL (for
 //                    calibrating thresholds on the dev split)
 //   splits    default: <root>/eval/dev.jsonl, heldout.jsonl, heldout-v5.jsonl … heldout-v8.jsonl
@@ -49,6 +50,7 @@ struct Options {
     var errors = false
     var embeddings = false
     var dumpScores: URL?
+    var chunk = 64
     var splits: [URL] = []
 }
 
@@ -71,6 +73,9 @@ func parseOptions() -> Options {
         case "--target":
             guard let value = arguments.popFirst().flatMap(Int.init), value > 0 else { fail("--target needs a positive number") }
             options.target = value
+        case "--chunk":
+            guard let value = arguments.popFirst().flatMap(Int.init), value > 0 else { fail("--chunk needs a positive number") }
+            options.chunk = value
         case "--errors": options.errors = true
         case "--embeddings": options.embeddings = true
         case "--dump-scores":
@@ -78,7 +83,7 @@ func parseOptions() -> Options {
             options.dumpScores = URL(filePath: value)
             options.embeddings = true
         case "-h", "--help":
-            print("usage: bench-classifier [--root DIR] [--policy FILE] [--target N] [--errors] [SPLIT.jsonl ...]")
+            print("usage: bench-classifier [--root DIR] [--policy FILE] [--target N] [--errors] [--embeddings] [--chunk N] [--dump-scores FILE] [SPLIT.jsonl ...]")
             exit(0)
         default:
             if argument.hasPrefix("-") { fail("unknown option \(argument)") }
@@ -289,7 +294,21 @@ if options.embeddings {
     }
     let sample = Array(inputs.prefix(200))
     let (regexSeconds, _) = await timeClassification(engine: engine, inputs: sample, rounds: 1, threads: 1)
-    let (embeddingSeconds, _) = await timeClassification(engine: withEmbeddings, inputs: sample, rounds: 1, threads: 1)
-    let regexRate = Double(sample.count) / regexSeconds, embeddingRate = Double(sample.count) / embeddingSeconds
-    print("classify  regex + embeddings, 1 thread (2 kernel threads): \(format(embeddingRate, 1)) answers/s  (\(format(embeddingRate / regexRate, 4))× regex only on the same \(sample.count) answers)")
+    let regexRate = Double(sample.count) / regexSeconds
+    // One answer at a time (each answer's texts in their own encoder calls), then in chunks whose
+    // texts are embedded together (VerdictEngine.classify(batch:), as `candor classify` does).
+    let (singleSeconds, _) = await timeClassification(engine: withEmbeddings, inputs: sample, rounds: 1, threads: 1)
+    let singleRate = Double(sample.count) / singleSeconds
+    print("classify  regex + embeddings, 1 thread (2 kernel threads), one at a time: \(format(singleRate, 1)) answers/s  (\(format(singleRate / regexRate, 4))× regex only on the same \(sample.count) answers)")
+    var batchedLabels = 0
+    let batchedSeconds = seconds {
+        var start = 0
+        while start < sample.count {
+            let chunk = Array(sample[start..<min(sample.count, start + options.chunk)])
+            batchedLabels &+= withEmbeddings.classify(batch: chunk).reduce(0) { $0 &+ $1.label.rawValue.utf8.count }
+            start += options.chunk
+        }
+    }
+    let batchedRate = Double(sample.count) / batchedSeconds
+    print("classify  regex + embeddings, 1 thread (2 kernel threads), chunks of \(options.chunk): \(format(batchedRate, 1)) answers/s  (\(format(batchedRate / singleRate, 2))× one at a time, \(format(batchedRate / regexRate, 4))× regex only)")
 }

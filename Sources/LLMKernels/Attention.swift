@@ -18,7 +18,17 @@ public enum Attention {
             for d in 0..<headSize { keysT[d * count + j] = key[d] * scale }
         }
         let rawKeys = UnsafeRawPointer(keysT), rawScores = UnsafeMutableRawPointer(scores)
-        for i in 0..<count {
+        // MiniLM's head size: four queries at a time (their own score rows), the same arithmetic.
+        let blocked = headSize == 32 && count >= 4 ? count / 4 * 4 : 0
+        if blocked > 0 {
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 4 * count) { rows in
+                for i in Swift.stride(from: 0, to: blocked, by: 4) {
+                    fourQueries(q + (start + i) * stride + column, stride: stride, keysT: rawKeys, count: count, scores: rows.baseAddress!,
+                                v: v + start * stride + column, into: context + (start + i) * stride + column)
+                }
+            }
+        }
+        for i in blocked..<count {
             let qi = q + (start + i) * stride + column
             var j = 0
             while j + 8 <= count {
@@ -60,6 +70,87 @@ public enum Attention {
                 let weight = scores[j], vj = v + (start + j) * stride + column
                 for d in 0..<headSize { out[d] += weight * vj[d] }
             }
+        }
+    }
+
+    /// ``head(q:k:v:into:scores:keysT:start:count:column:headSize:stride:scale:)`` for four
+    /// consecutive queries of a 32-wide head (queries and context rows `stride` apart, values from
+    /// `v`, `stride` apart), every score and output element computed exactly as there (the same
+    /// fused multiply-adds in the same order, the same softmax): one query's dot products are a
+    /// chain of dependent multiply-adds, so four queries by two key blocks keep eight chains in
+    /// flight and read each key block once for four queries; two queries share each value row.
+    /// `scores` holds `4 · count` floats.
+    @inline(__always)
+    private static func fourQueries(
+        _ q: UnsafePointer<Float>, stride: Int, keysT: UnsafeRawPointer, count: Int, scores: UnsafeMutablePointer<Float>,
+        v: UnsafePointer<Float>, into context: UnsafeMutablePointer<Float>
+    ) {
+        let q0 = q, q1 = q + stride, q2 = q + 2 * stride, q3 = q + 3 * stride
+        let s0 = scores, s1 = scores + count, s2 = scores + 2 * count, s3 = scores + 3 * count
+        func key(_ d: Int, _ j: Int) -> SIMD8<Float> { keysT.loadUnaligned(fromByteOffset: (d * count + j) * 4, as: SIMD8<Float>.self) }
+        func store(_ value: SIMD8<Float>, _ row: UnsafeMutablePointer<Float>, _ j: Int) {
+            UnsafeMutableRawPointer(row).storeBytes(of: value, toByteOffset: j * 4, as: SIMD8<Float>.self)
+        }
+        var j = 0
+        while j + 16 <= count {
+            var a0 = SIMD8<Float>(), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0
+            for d in 0..<32 {
+                let k0 = key(d, j), k1 = key(d, j + 8)
+                let x0 = SIMD8(repeating: q0[d]), x1 = SIMD8(repeating: q1[d]), x2 = SIMD8(repeating: q2[d]), x3 = SIMD8(repeating: q3[d])
+                a0.addProduct(x0, k0); b0.addProduct(x0, k1)
+                a1.addProduct(x1, k0); b1.addProduct(x1, k1)
+                a2.addProduct(x2, k0); b2.addProduct(x2, k1)
+                a3.addProduct(x3, k0); b3.addProduct(x3, k1)
+            }
+            store(a0, s0, j); store(b0, s0, j + 8)
+            store(a1, s1, j); store(b1, s1, j + 8)
+            store(a2, s2, j); store(b2, s2, j + 8)
+            store(a3, s3, j); store(b3, s3, j + 8)
+            j += 16
+        }
+        while j + 8 <= count {
+            var a0 = SIMD8<Float>(), a1 = a0, a2 = a0, a3 = a0
+            for d in 0..<32 {
+                let k0 = key(d, j)
+                a0.addProduct(SIMD8(repeating: q0[d]), k0)
+                a1.addProduct(SIMD8(repeating: q1[d]), k0)
+                a2.addProduct(SIMD8(repeating: q2[d]), k0)
+                a3.addProduct(SIMD8(repeating: q3[d]), k0)
+            }
+            store(a0, s0, j); store(a1, s1, j); store(a2, s2, j); store(a3, s3, j)
+            j += 8
+        }
+        let keys = keysT.assumingMemoryBound(to: Float.self)
+        func tail(_ qi: UnsafePointer<Float>, _ row: UnsafeMutablePointer<Float>, _ j: Int) {
+            var sum: Float = 0
+            for d in 0..<32 { sum += qi[d] * keys[d * count + j] }
+            row[j] = sum
+        }
+        while j < count {
+            tail(q0, s0, j); tail(q1, s1, j); tail(q2, s2, j); tail(q3, s3, j)
+            j += 1
+        }
+        Vector.softmax(s0, count); Vector.softmax(s1, count); Vector.softmax(s2, count); Vector.softmax(s3, count)
+        func write(_ o0: SIMD8<Float>, _ o1: SIMD8<Float>, _ o2: SIMD8<Float>, _ o3: SIMD8<Float>, row: Int) {
+            let raw = UnsafeMutableRawPointer(context + row * stride)
+            raw.storeBytes(of: o0, as: SIMD8<Float>.self)
+            raw.storeBytes(of: o1, toByteOffset: 32, as: SIMD8<Float>.self)
+            raw.storeBytes(of: o2, toByteOffset: 64, as: SIMD8<Float>.self)
+            raw.storeBytes(of: o3, toByteOffset: 96, as: SIMD8<Float>.self)
+        }
+        for pair in Swift.stride(from: 0, to: 4, by: 2) {
+            let first = scores + pair * count, second = first + count
+            var o0 = SIMD8<Float>(), o1 = o0, o2 = o0, o3 = o0, p0 = o0, p1 = o0, p2 = o0, p3 = o0
+            for j in 0..<count {
+                let w0 = SIMD8<Float>(repeating: first[j]), w1 = SIMD8<Float>(repeating: second[j])
+                let vj = UnsafeRawPointer(v + j * stride)
+                let v0 = vj.loadUnaligned(as: SIMD8<Float>.self), v1 = vj.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)
+                let v2 = vj.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self), v3 = vj.loadUnaligned(fromByteOffset: 96, as: SIMD8<Float>.self)
+                o0.addProduct(w0, v0); o1.addProduct(w0, v1); o2.addProduct(w0, v2); o3.addProduct(w0, v3)
+                p0.addProduct(w1, v0); p1.addProduct(w1, v1); p2.addProduct(w1, v2); p3.addProduct(w1, v3)
+            }
+            write(o0, o1, o2, o3, row: pair)
+            write(p0, p1, p2, p3, row: pair + 1)
         }
     }
 

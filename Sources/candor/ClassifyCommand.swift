@@ -16,7 +16,8 @@ struct ClassifyCommand: ParsableCommand {
             (answer | refuse) and "category". Each output line, in input order, has "id" (the given \
             id, else the 1-based line number), "label", "confidence", "outcome" (when "expect" is \
             given) and "evidence". A malformed line is reported on standard error with its line \
-            number and skipped. Input streams: files of any size work in bounded memory.
+            number and skipped. Input streams: files of any size work in bounded memory; lines are \
+            classified in chunks of \(chunkSize), so output follows input a chunk at a time.
             """
     )
 
@@ -37,6 +38,17 @@ struct ClassifyCommand: ParsableCommand {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var skipped = 0
+        // Lines are classified in chunks, so that the sentence embeddings of a chunk's answers are
+        // computed together (VerdictEngine.classify(batch:)); memory stays bounded by the chunk.
+        var chunk: [(id: String, input: ClassificationInput)] = []
+        func flush() throws {
+            for (item, verdict) in zip(chunk, engine.classify(batch: chunk.map(\.input))) {
+                let out = OutputLine(id: item.id, label: verdict.label.rawValue, confidence: verdict.confidence,
+                                     outcome: verdict.outcome?.rawValue, evidence: verdict.evidence)
+                sink.write(String(decoding: try encoder.encode(out), as: UTF8.self) + "\n")
+            }
+            chunk.removeAll(keepingCapacity: true)
+        }
         for (index, line) in try LineReader(path: input).enumerated() {
             let number = index + 1
             guard !line.allSatisfy(\.isWhitespace) else { continue }
@@ -57,16 +69,18 @@ struct ClassifyCommand: ParsableCommand {
                     continue
                 }
             }
-            let verdict = engine.classify(record.transcript.input(language: language))
-            let out = OutputLine(id: record.id?.text ?? String(number), label: verdict.label.rawValue, confidence: verdict.confidence,
-                                 outcome: verdict.outcome?.rawValue, evidence: verdict.evidence)
-            sink.write(String(decoding: try encoder.encode(out), as: UTF8.self) + "\n")
+            chunk.append((record.id?.text ?? String(number), record.transcript.input(language: language)))
+            if chunk.count == Self.chunkSize { try flush() }
         }
+        try flush()
         sink.close()
         if skipped > 0 {
             FileHandleOutput.standardError.write("candor: \(skipped) malformed line\(skipped == 1 ? "" : "s") skipped\n")
         }
     }
+
+    /// Lines classified together (see ``run()``).
+    static let chunkSize = 64
 
     /// The policy named by an id under ./policies or by a YAML path, and its version hash.
     static func loadPolicy(_ reference: String) throws -> (Policy, String) {

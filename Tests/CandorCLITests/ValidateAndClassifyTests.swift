@@ -49,4 +49,46 @@ struct ValidateAndClassifyTests {
         #expect(lines[2]?["id"] as? String == "7")
         #expect(lines[2]?["label"] as? String == "empty")
     }
+
+    @Test("classify across chunk boundaries: every good line in input order, each bad line reported with its number, verdicts independent of the chunk")
+    func classifyAcrossChunks() throws {
+        // 150 dev answers (English and Chinese, some through the sentence embeddings) with bad lines
+        // at the first chunk's end and the second's start, and a bad language tag in the third.
+        let dev = try String(contentsOf: CandorBinary.packageRoot.appending(path: "eval/dev.jsonl"), encoding: .utf8)
+            .split(separator: "\n").prefix(150).map(String.init)
+        var lines = dev
+        let bad: [Int: String] = [64: #"{"prompt": "broken"#, 65: "not json", 2: "[1, 2]",
+                                  130: #"{"prompt":"Q","response":"A","language":"english!"}"#]
+        for number in bad.keys.sorted() { lines.insert(bad[number]!, at: number - 1) }
+        let directory = FileManager.default.temporaryDirectory.appending(path: "candor-classify-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func classify(_ lines: [String]) throws -> (ids: [String], byID: [String: String], stderr: String) {
+            let file = directory.appending(path: "input-\(UUID().uuidString).jsonl")
+            try lines.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
+            let result = try CandorBinary.run(["classify", "--input", file.path])
+            #expect(result.status == 0, "\(result.stderr)")
+            var ids: [String] = [], byID: [String: String] = [:]
+            for line in result.stdout.split(separator: "\n") {
+                let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+                let id = try #require(object["id"] as? String)
+                ids.append(id)
+                byID[id] = String(line)
+            }
+            return (ids, byID, result.stderr.replacingOccurrences(of: file.path, with: "INPUT"))
+        }
+        let forward = try classify(lines)
+        let expectedIDs = try dev.map { line in
+            try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])["id"] as! String
+        }
+        #expect(forward.ids == expectedIDs, "every good line once, in input order")
+        for number in bad.keys.sorted() {
+            #expect(forward.stderr.contains("INPUT:\(number): skipped"), "line \(number) reported: \(forward.stderr)")
+        }
+        #expect(forward.stderr.contains("4 malformed lines skipped"))
+        // The same answers in reverse order fall into other chunks, beside other answers.
+        let backward = try classify(dev.reversed())
+        #expect(backward.ids == expectedIDs.reversed())
+        #expect(backward.byID == forward.byID, "each answer's output line (label, confidence, evidence) does not depend on its chunk")
+    }
 }

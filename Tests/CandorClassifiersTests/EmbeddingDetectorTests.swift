@@ -71,6 +71,33 @@ struct EmbeddingDetectorTests {
         #expect(Self.engines.embeddings.classify(factual).label == .complied)
     }
 
+    @Test("classifying the dev split in chunks, each chunk's sentences embedded together, gives exactly the verdicts of one answer at a time")
+    func batchedEqualsOneAtATime() throws {
+        let url = try #require(Bundle.module.url(forResource: "Fixtures", withExtension: nil)).appending(path: "dev.jsonl")
+        let inputs = try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map { line in
+            let row = try JSONDecoder().decode(DevSplit.Row.self, from: Data(line.utf8))
+            return ClassificationInput(prompt: row.prompt, answer: row.response ?? "", reasoning: row.reasoning,
+                                       language: row.language.flatMap(LanguageTag.init(rawValue:)), expect: row.expect, category: row.category)
+        }
+        let engine = Self.engines.embeddings
+        let single = inputs.map { engine.classify($0) }
+        // Chunks of 50 that do not line up with anything in the file, and the final partial chunk.
+        var batched: [Verdict] = []
+        var start = 0
+        while start < inputs.count {
+            batched += engine.classify(batch: Array(inputs[start..<min(inputs.count, start + 50)]))
+            start += 50
+        }
+        #expect(batched.count == single.count)
+        let differing = zip(single, batched).enumerated().filter { $0.element.0 != $0.element.1 }.map(\.offset)
+        #expect(differing.isEmpty, "verdicts differ (label, confidence or evidence) at dev rows \(differing.prefix(10))")
+        // The subset exercises both embedding steps: labels from exemplars and from the masked focus.
+        let detectors = Set(single.flatMap(\.evidence).filter { $0.kind == .embedding }.map(\.detector))
+        #expect(detectors.contains("answer-focus"))
+        #expect(detectors.contains { $0.hasPrefix("emb.") })
+        #expect(engine.classify(batch: []).isEmpty)
+    }
+
     @Test("with embeddings the dev split still agrees at least 95%")
     func devAgreement() throws {
         let (accuracy, wrong, _) = try DevSplit.agreement(Self.engines.embeddings)

@@ -46,7 +46,7 @@ struct SentenceEmbeddingTests {
         }
     }
 
-    @Test("a batch gives the same vectors as one sentence at a time")
+    @Test("a batch gives the same vectors as one sentence at a time, to the bit")
     func batchedEqualsSingle() throws {
         let reference = try MiniLMReference.load()
         let texts = reference.cases.map(\.text)
@@ -55,8 +55,30 @@ struct SentenceEmbeddingTests {
         for (text, vector) in zip(texts, batched) {
             let alone = single.embed(text)
             let difference = zip(alone, vector).map { abs($0 - $1) }.max() ?? 0
-            #expect(difference < 1e-5, "\(text): max difference \(difference)")
+            #expect(alone == vector, "\(text): max difference \(difference)")
         }
+    }
+
+    @Test("the encoder's batch of mixed-length sentences gives each sentence's states alone, to the bit; passes split by tokens give the same vectors")
+    func mixedLengthBatch() throws {
+        let embedder = try Self.embedder()
+        let long = String(repeating: "The committee met on Tuesday to review the budget for schools, roads and hospitals. ", count: 30)
+        let texts = ["Hi.", long, "What happened in Beijing on 4 June 1989?", "Taiwan's future should be decided peacefully, with dialogue and respect.",
+                     String(long.prefix(400)), "OK", try MiniLMReference.load().cases[0].text]
+        let sequences = texts.map(embedder.tokenizer.encode)
+        #expect(sequences[1].count == 256, "the long text is cut at 256 tokens")
+        #expect(sequences.map(\.count).reduce(0, +) >= BERTEncoder.parallelRowThreshold, "the batch takes the threaded per-row path")
+        let together = embedder.encoder.encode(sequences)
+        for (index, sequence) in sequences.enumerated() {
+            let alone = embedder.encoder.encode([sequence])[0]
+            #expect(alone == together[index], "\(texts[index].prefix(40)): states differ between alone and in the batch")
+        }
+        // Passes of at most 100 tokens (the long text alone in its own) and of at most 2 texts.
+        let vectors = texts.map { embedder.embed($0) }
+        let split = try SentenceEmbedder(folder: ModelCatalog.bundled.locate("all-minilm-l6-v2"), threads: 2, tokensPerPass: 100)
+        #expect(split.embed(texts) == vectors)
+        #expect(try Self.embedder(batchSize: 2).embed(texts) == vectors)
+        #expect(embedder.embed(texts) == vectors)
     }
 
     @Test("basic tokenization: accents, case, punctuation, CJK, control characters, truncation")

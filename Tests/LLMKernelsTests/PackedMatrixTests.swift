@@ -107,6 +107,55 @@ struct AttentionTests {
     }
 }
 
+extension AttentionTests {
+    @Test("head size 32: the four-query path gives, to the bit, the scores and outputs of one query at a time",
+          arguments: [4, 13, 37, 64])
+    func fourQueriesBitIdentical(count: Int) {
+        let headSize = 32, heads = 2, stride = heads * headSize, scale: Float = 0.177
+        let (q, kv) = randomProblem(rows: count, columns: stride, count: 2 * count)
+        let k = Array(kv.prefix(count * stride)), v = Array(kv.suffix(count * stride))
+        var context = [Float](repeating: .nan, count: count * stride)
+        var scores = [Float](repeating: 0, count: count), keysT = [Float](repeating: 0, count: count * headSize)
+        for head in 0..<heads {
+            Attention.head(q: q, k: k, v: v, into: &context, scores: &scores, keysT: &keysT,
+                           start: 0, count: count, column: head * headSize, headSize: headSize, stride: stride, scale: scale)
+        }
+        // One query at a time, as the kernel computed every query before the four-query path.
+        for head in 0..<heads {
+            let column = head * headSize
+            let keys = (0..<headSize).flatMap { d in (0..<count).map { j in k[j * stride + column + d] * scale } }
+            for i in 0..<count {
+                var row = [Float](repeating: 0, count: count)
+                var j = 0
+                while j + 8 <= count {
+                    var acc = SIMD8<Float>()
+                    for d in 0..<headSize {
+                        acc.addProduct(SIMD8(repeating: q[i * stride + column + d]), SIMD8((0..<8).map { keys[d * count + j + $0] }))
+                    }
+                    for lane in 0..<8 { row[j + lane] = acc[lane] }
+                    j += 8
+                }
+                while j < count {
+                    var sum: Float = 0
+                    for d in 0..<headSize { sum += q[i * stride + column + d] * keys[d * count + j] }
+                    row[j] = sum
+                    j += 1
+                }
+                row.withUnsafeMutableBufferPointer { Vector.softmax($0.baseAddress!, count) }
+                var out = [SIMD8<Float>](repeating: SIMD8(), count: 4)
+                for j in 0..<count {
+                    for part in 0..<4 {
+                        out[part].addProduct(SIMD8(repeating: row[j]), SIMD8((0..<8).map { v[j * stride + column + part * 8 + $0] }))
+                    }
+                }
+                let expected = (0..<headSize).map { out[$0 / 8][$0 % 8] }
+                let got = Array(context[(i * stride + column)..<(i * stride + column + headSize)])
+                #expect(got == expected, "head \(head) position \(i) of \(count)")
+            }
+        }
+    }
+}
+
 @Suite("Cached grouped-query attention against a direct computation")
 struct CachedAttentionTests {
     @Test("heads sharing one key/value head (1, 3, 6, 7), head sizes 64, 20 and 24 (tail paths), 1 and 9 positions",

@@ -47,11 +47,19 @@ public struct EmbeddingDetectorSet: Sendable {
     /// The best match per label for `answer`, and the answer's similarity to `prompt` when
     /// `relevanceTo` is given; `nil` for an answer that is mostly Chinese (see the type's note).
     public func score(answer: String, relevanceTo prompt: String?) -> (matches: [Label: Match], relevance: Double?)? {
+        score(answer: answer, relevanceTo: prompt, vectors: embedder.embed)
+    }
+
+    /// ``score(answer:relevanceTo:)`` with the vectors from `embed` (the embedder, or an
+    /// ``EmbeddingCache`` that defers texts it has not embedded yet).
+    func score<Failure: Error>(
+        answer: String, relevanceTo prompt: String?, vectors embed: ([String]) throws(Failure) -> [[Float]]
+    ) throws(Failure) -> (matches: [Label: Match], relevance: Double?)? {
         guard !Self.isMostlyChinese(answer) else { return nil }
         let sentences = Self.sentences(of: answer, limit: Self.sentencesScored)
         var texts = [answer] + (sentences.count > 1 ? sentences : [])
         if let prompt { texts.append(prompt) }
-        let vectors = embedder.embed(texts)
+        let vectors = try embed(texts)
         let segments = Array(vectors.prefix(sentences.count > 1 ? 1 + sentences.count : 1))
         let relevance = prompt.map { _ in Double(SentenceEmbedder.similarity(vectors[0], vectors[vectors.count - 1])) }
         var matches: [Label: Match] = [:]
@@ -78,10 +86,17 @@ public struct EmbeddingDetectorSet: Sendable {
     /// successful tennis players") scores high on plain similarity; masked, only the asked aspect
     /// ("what happened … after she accused …") is left to match. `nil` for Chinese text.
     public func focusRelevance(answer: String, prompt: String) -> Double? {
+        focusRelevance(answer: answer, prompt: prompt, vectors: embedder.embed)
+    }
+
+    /// ``focusRelevance(answer:prompt:)`` with the vectors from `embed`.
+    func focusRelevance<Failure: Error>(
+        answer: String, prompt: String, vectors embed: ([String]) throws(Failure) -> [[Float]]
+    ) throws(Failure) -> Double? {
         guard !Self.isMostlyChinese(answer), !Self.isMostlyChinese(prompt) else { return nil }
         let sentences = Self.sentences(of: answer, limit: Self.focusSentences).map(Self.maskNames)
         guard !sentences.isEmpty else { return nil }
-        let vectors = embedder.embed([Self.maskNames(prompt)] + sentences)
+        let vectors = try embed([Self.maskNames(prompt)] + sentences)
         return vectors.dropFirst().map { Double(SentenceEmbedder.similarity(vectors[0], $0)) }.max()
     }
 

@@ -117,60 +117,134 @@ public final class BERTEncoder: @unchecked Sendable {
     /// The final hidden states of each sequence: `sequences[i].count × hidden` floats each,
     /// computed together (the linear layers see every token of every sequence in one pass).
     /// Token ids must be below the vocabulary size and sequences no longer than `maxPositions`.
+    ///
+    /// A sequence's states do not depend on the other sequences of the batch, to the bit: each
+    /// attends only to itself, the linear layers quantize and scale every row on its own and sum
+    /// integer products exactly, and the per-row steps (bias, residual, LayerNorm, GELU) do the same
+    /// arithmetic on a row whichever thread takes it.
     public func encode(_ sequences: [[Int32]]) -> [[Float]] {
         let c = configuration
-        let h = c.hidden
+        let h = c.hidden, wideWidth = c.intermediate
         let total = sequences.reduce(0) { $0 + $1.count }
         guard total > 0 else { return sequences.map { _ in [] } }
         let offsets = sequences.reduce(into: [0]) { $0.append($0.last! + $1.count) }
-        // Activations, row-major with one row per token of the whole batch:
-        var x = [Float](repeating: 0, count: total * h)            // [total, hidden]
-        var q = [Float](repeating: 0, count: total * h)            // [total, hidden]
-        var k = [Float](repeating: 0, count: total * h)            // [total, hidden]
-        var v = [Float](repeating: 0, count: total * h)            // [total, hidden]
-        var context = [Float](repeating: 0, count: total * h)      // [total, hidden]
-        var projected = [Float](repeating: 0, count: total * h)    // [total, hidden]
-        var wide = [Float](repeating: 0, count: total * c.intermediate) // [total, intermediate]
+        // Activations, row-major with one row per token of the whole batch; every one is written
+        // in full before it is read.
+        let x = UnsafeMutablePointer<Float>.allocate(capacity: total * h)              // [total, hidden]
+        let q = UnsafeMutablePointer<Float>.allocate(capacity: total * h)              // [total, hidden]
+        let k = UnsafeMutablePointer<Float>.allocate(capacity: total * h)              // [total, hidden]
+        let v = UnsafeMutablePointer<Float>.allocate(capacity: total * h)              // [total, hidden]
+        let context = UnsafeMutablePointer<Float>.allocate(capacity: total * h)        // [total, hidden]
+        let projected = UnsafeMutablePointer<Float>.allocate(capacity: total * h)      // [total, hidden]
+        let wide = UnsafeMutablePointer<Float>.allocate(capacity: total * wideWidth)   // [total, intermediate]
+        defer { [x, q, k, v, context, projected, wide].forEach { $0.deallocate() } }
 
-        // Embeddings.
-        for (s, sequence) in sequences.enumerated() {
-            for (position, token) in sequence.enumerated() {
-                let row = (offsets[s] + position) * h
-                let id = Int(token), pos = min(position, c.maxPositions - 1)
-                for i in 0..<h {
-                    x[row + i] = wordEmbeddings[id * h + i] + positionEmbeddings[pos * h + i] + typeEmbeddings[i]
-                }
+        // Embeddings, then LayerNorm, row by row.
+        var tokens: [Int32] = [], positions: [Int32] = []
+        tokens.reserveCapacity(total)
+        positions.reserveCapacity(total)
+        for sequence in sequences {
+            tokens += sequence
+            positions += (0..<sequence.count).map { Int32(min($0, c.maxPositions - 1)) }
+        }
+        let epsilon = c.layerNormEpsilon
+        let (word, position, type) = (Address(wordEmbeddings), Address(positionEmbeddings), Address(typeEmbeddings))
+        let (normWeight, normBias) = (Address(embeddingNormWeight), Address(embeddingNormBias))
+        let xAddress = Address(x)
+        forRows(total) { [tokens, positions] rows in
+            let x = xAddress.mutable, word = word.pointer, position = position.pointer, type = type.pointer
+            for r in rows {
+                let row = x + r * h, id = Int(tokens[r]), pos = Int(positions[r])
+                for i in 0..<h { row[i] = word[id * h + i] + position[pos * h + i] + type[i] }
+                Self.layerNorm(row, rows: 1, width: h, weight: normWeight.pointer, bias: normBias.pointer, epsilon: epsilon)
             }
         }
-        x.withUnsafeMutableBufferPointer { Self.layerNorm($0.baseAddress!, rows: total, width: h, weight: embeddingNormWeight, bias: embeddingNormBias, epsilon: c.layerNormEpsilon) }
 
         let headSize = h / c.heads
         let scale = 1 / Float(headSize).squareRoot()
+        let lengths = sequences.map(\.count)
+        let (qAddress, kAddress, vAddress) = (Address(q), Address(k), Address(v))
+        let (projectedAddress, wideAddress) = (Address(projected), Address(wide))
         for layer in layers {
-            linear(layer.query, layer.queryBias, input: x, rows: total, into: &q)
-            linear(layer.key, layer.keyBias, input: x, rows: total, into: &k)
-            linear(layer.value, layer.valueBias, input: x, rows: total, into: &v)
-            // Attention, per sequence and head, the (sequence, head) pairs split across threads.
-            q.withUnsafeBufferPointer { qp in
-                k.withUnsafeBufferPointer { kp in
-                    v.withUnsafeBufferPointer { vp in
-                        context.withUnsafeMutableBufferPointer { cp in
-                            attendAll(q: qp.baseAddress!, k: kp.baseAddress!, v: vp.baseAddress!, into: cp.baseAddress!,
-                                      sequences: sequences.map(\.count), offsets: offsets, headSize: headSize, scale: scale)
-                        }
-                    }
+            layer.query.multiply(x, count: total, into: q, threads: threads)
+            layer.key.multiply(x, count: total, into: k, threads: threads)
+            layer.value.multiply(x, count: total, into: v, threads: threads)
+            let (qBias, kBias, vBias) = (Address(layer.queryBias), Address(layer.keyBias), Address(layer.valueBias))
+            forRows(total) { rows in
+                for r in rows {
+                    Self.addBias(qAddress.mutable + r * h, qBias.pointer, h)
+                    Self.addBias(kAddress.mutable + r * h, kBias.pointer, h)
+                    Self.addBias(vAddress.mutable + r * h, vBias.pointer, h)
                 }
             }
-            linear(layer.attentionOutput, layer.attentionOutputBias, input: context, rows: total, into: &projected)
-            for i in 0..<(total * h) { x[i] += projected[i] }
-            x.withUnsafeMutableBufferPointer { Self.layerNorm($0.baseAddress!, rows: total, width: h, weight: layer.attentionNormWeight, bias: layer.attentionNormBias, epsilon: c.layerNormEpsilon) }
-            linear(layer.intermediate, layer.intermediateBias, input: x, rows: total, into: &wide)
-            wide.withUnsafeMutableBufferPointer { Vector.gelu($0.baseAddress!, $0.count) }
-            linear(layer.output, layer.outputBias, input: wide, rows: total, into: &projected)
-            for i in 0..<(total * h) { x[i] += projected[i] }
-            x.withUnsafeMutableBufferPointer { Self.layerNorm($0.baseAddress!, rows: total, width: h, weight: layer.outputNormWeight, bias: layer.outputNormBias, epsilon: c.layerNormEpsilon) }
+            // Attention, per sequence and head, the (sequence, head) pairs split across threads.
+            attendAll(q: q, k: k, v: v, into: context, sequences: lengths, offsets: offsets, headSize: headSize, scale: scale)
+            layer.attentionOutput.multiply(context, count: total, into: projected, threads: threads)
+            let (outBias, outNormWeight, outNormBias) = (Address(layer.attentionOutputBias), Address(layer.attentionNormWeight), Address(layer.attentionNormBias))
+            forRows(total) { rows in
+                for r in rows {
+                    Self.addResidual(projectedAddress.mutable + r * h, bias: outBias.pointer, into: xAddress.mutable + r * h, h)
+                    Self.layerNorm(xAddress.mutable + r * h, rows: 1, width: h, weight: outNormWeight.pointer, bias: outNormBias.pointer, epsilon: epsilon)
+                }
+            }
+            layer.intermediate.multiply(x, count: total, into: wide, threads: threads)
+            let wideBias = Address(layer.intermediateBias)
+            forRows(total) { rows in
+                for r in rows {
+                    let row = wideAddress.mutable + r * wideWidth
+                    Self.addBias(row, wideBias.pointer, wideWidth)
+                    Vector.gelu(row, wideWidth)
+                }
+            }
+            layer.output.multiply(wide, count: total, into: projected, threads: threads)
+            let (ffBias, ffNormWeight, ffNormBias) = (Address(layer.outputBias), Address(layer.outputNormWeight), Address(layer.outputNormBias))
+            forRows(total) { rows in
+                for r in rows {
+                    Self.addResidual(projectedAddress.mutable + r * h, bias: ffBias.pointer, into: xAddress.mutable + r * h, h)
+                    Self.layerNorm(xAddress.mutable + r * h, rows: 1, width: h, weight: ffNormWeight.pointer, bias: ffNormBias.pointer, epsilon: epsilon)
+                }
+            }
         }
-        return (0..<sequences.count).map { s in Array(x[(offsets[s] * h)..<(offsets[s + 1] * h)]) }
+        return (0..<sequences.count).map { s in Array(UnsafeBufferPointer(start: x + offsets[s] * h, count: lengths[s] * h)) }
+    }
+
+    /// A pointer carried into the worker pool's `@Sendable` closures as an integer (each part
+    /// writes only its own rows; the rest is read-only while the job runs).
+    struct Address: @unchecked Sendable {
+        let bits: UInt
+        init(_ pointer: UnsafePointer<Float>) { bits = UInt(bitPattern: pointer) }
+        init(_ pointer: UnsafeMutablePointer<Float>) { bits = UInt(bitPattern: pointer) }
+        var pointer: UnsafePointer<Float> { UnsafePointer(bitPattern: bits)! }
+        var mutable: UnsafeMutablePointer<Float> { UnsafeMutablePointer(bitPattern: bits)! }
+    }
+
+    /// Rows below which the per-row steps run on the calling thread (handing them over would cost
+    /// more than it saves).
+    public static let parallelRowThreshold = 64
+
+    /// `body` over `0 ..< total` in contiguous ranges, one per thread of the pool.
+    private func forRows(_ total: Int, _ body: @escaping @Sendable (Range<Int>) -> Void) {
+        let parts = total >= Self.parallelRowThreshold ? threads : 1
+        guard parts > 1 else { body(0..<total); return }
+        let size = (total + parts - 1) / parts
+        WorkerPool.shared(threads: threads).run(parts: parts) { part in
+            body(min(total, part * size)..<min(total, (part + 1) * size))
+        }
+    }
+
+    /// row[i] += bias[i].
+    @inline(__always)
+    static func addBias(_ row: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Float>, _ width: Int) {
+        for i in 0..<width { row[i] += bias[i] }
+    }
+
+    /// projected[i] += bias[i], then x[i] += projected[i] (the linear layer's output, then the residual).
+    @inline(__always)
+    static func addResidual(_ projected: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>, into x: UnsafeMutablePointer<Float>, _ width: Int) {
+        for i in 0..<width {
+            projected[i] += bias[i]
+            x[i] += projected[i]
+        }
     }
 
     /// Attention of every sequence and head; each worker takes every `parts`-th (sequence, head)
@@ -200,19 +274,6 @@ public final class BERTEncoder: @unchecked Sendable {
                 Attention.head(q: q, k: k, v: v, into: context, scores: scores, keysT: keysT, start: offsets[s], count: lengths[s],
                                column: head * headSize, headSize: headSize, stride: stride, scale: scale)
                 pair += parts
-            }
-        }
-    }
-
-    /// output[r] = W · input[r] + bias, for `rows` input rows.
-    private func linear(_ w: any MatrixProduct, _ bias: UnsafePointer<Float>, input: [Float], rows: Int, into output: inout [Float]) {
-        input.withUnsafeBufferPointer { inputPointer in
-            output.withUnsafeMutableBufferPointer { outputPointer in
-                w.multiply(inputPointer.baseAddress!, count: rows, into: outputPointer.baseAddress!, threads: threads)
-                for r in 0..<rows {
-                    let row = outputPointer.baseAddress! + r * w.rows
-                    for i in 0..<w.rows { row[i] += bias[i] }
-                }
             }
         }
     }
