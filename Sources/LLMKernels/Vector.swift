@@ -133,10 +133,29 @@ public enum Vector {
     /// Rotary position embedding, in place, on `heads` heads of `headDimension` values at `position`.
     /// - Parameter neox: pairs (i, i + d/2) as GPT-NeoX/Qwen2 do; otherwise adjacent pairs (2i, 2i+1) as ggml's llama mode.
     public static func rope(_ x: UnsafeMutablePointer<Float>, heads: Int, headDimension: Int, position: Int, base: Float, neox: Bool) {
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: headDimension) { angles in
+            ropeAngles(position: position, headDimension: headDimension, base: base, into: angles.baseAddress!)
+            rope(x, heads: heads, headDimension: headDimension, angles: angles.baseAddress!, neox: neox)
+        }
+    }
+
+    /// The rotation of each pair at `position`: `cos` of pair `i` at `angles[i]`, its `sin` at
+    /// `angles[headDimension / 2 + i]` (`headDimension` floats). They depend on the position only, so
+    /// a forward pass computes them once per token for all its layers, queries and keys.
+    public static func ropeAngles(position: Int, headDimension: Int, base: Float, into angles: UnsafeMutablePointer<Float>) {
         let half = headDimension / 2
         for i in 0..<half {
             let theta = Float(position) * powf(base, -2 * Float(i) / Float(headDimension))
-            let c = cosf(theta), s = sinf(theta)
+            angles[i] = cosf(theta)
+            angles[half + i] = sinf(theta)
+        }
+    }
+
+    /// ``rope(_:heads:headDimension:position:base:neox:)`` with the angles of ``ropeAngles(position:headDimension:base:into:)``.
+    public static func rope(_ x: UnsafeMutablePointer<Float>, heads: Int, headDimension: Int, angles: UnsafePointer<Float>, neox: Bool) {
+        let half = headDimension / 2
+        for i in 0..<half {
+            let c = angles[i], s = angles[half + i]
             for h in 0..<heads {
                 let head = x + h * headDimension
                 let (a, b) = neox ? (i, i + half) : (2 * i, 2 * i + 1)

@@ -54,14 +54,20 @@ struct Transformer: @unchecked Sendable {
         var scores = spare.take(\.scores, maxContext * group * max(1, threads))  // per worker: one row per head of a group
         var final = spare.take(\.final, wanted.count * d)
         var logits = spare.take(\.logits, wanted.count * hyper.vocabulary)
+        var angles = spare.take(\.angles, n * hd)       // n × hd  rotary cos and sin, one set per entry for every layer
         defer {
             spareBuffers.put(Buffers(x: x, xn: xn, q: q, k: k, v: v, attention: attention, projected: projected, gate: gate, up: up,
-                                     scores: scores, final: final, logits: logits))
+                                     scores: scores, final: final, logits: logits, angles: angles))
         }
 
         x.withUnsafeMutableBufferPointer { x in
             for (i, entry) in entries.enumerated() {
                 weights.tokenEmbedding.dequantizeRow(Int(entry.token), into: x.baseAddress! + i * d)
+            }
+        }
+        angles.withUnsafeMutableBufferPointer { angles in
+            for (i, entry) in entries.enumerated() {
+                Vector.ropeAngles(position: entry.position, headDimension: hd, base: hyper.ropeBase, into: angles.baseAddress! + i * hd)
             }
         }
         for (l, layer) in weights.layers.enumerated() {
@@ -80,12 +86,15 @@ struct Transformer: @unchecked Sendable {
             if let bias = layer.vBias { addBias(&v, bias, n, kvDim) }
             q.withUnsafeMutableBufferPointer { q in
                 k.withUnsafeMutableBufferPointer { k in
-                    for (i, entry) in entries.enumerated() {
-                        Vector.rope(q.baseAddress! + i * d, heads: hyper.heads, headDimension: hd, position: entry.position, base: hyper.ropeBase, neox: hyper.architecture.neoxRotary)
-                        Vector.rope(k.baseAddress! + i * kvDim, heads: hyper.kvHeads, headDimension: hd, position: entry.position, base: hyper.ropeBase, neox: hyper.architecture.neoxRotary)
-                        // Keys and values are rounded to f16 as they enter the cache, as llama.cpp
-                        // stores them by default (its cache type is f16), so attention sees the same numbers.
-                        Attention.storeHalves(k.baseAddress! + i * kvDim, into: entry.cache.keys[l] + entry.position * kvDim, count: kvDim)
+                    angles.withUnsafeBufferPointer { angles in
+                        for (i, entry) in entries.enumerated() {
+                            let rotation = angles.baseAddress! + i * hd
+                            Vector.rope(q.baseAddress! + i * d, heads: hyper.heads, headDimension: hd, angles: rotation, neox: hyper.architecture.neoxRotary)
+                            Vector.rope(k.baseAddress! + i * kvDim, heads: hyper.kvHeads, headDimension: hd, angles: rotation, neox: hyper.architecture.neoxRotary)
+                            // Keys and values are rounded to f16 as they enter the cache, as llama.cpp
+                            // stores them by default (its cache type is f16), so attention sees the same numbers.
+                            Attention.storeHalves(k.baseAddress! + i * kvDim, into: entry.cache.keys[l] + entry.position * kvDim, count: kvDim)
+                        }
                     }
                 }
             }
@@ -171,7 +180,7 @@ extension Transformer {
     struct Buffers {
         var x: [Float] = [], xn: [Float] = [], q: [Float] = [], k: [Float] = [], v: [Float] = []
         var attention: [Float] = [], projected: [Float] = [], gate: [Float] = [], up: [Float] = []
-        var scores: [Float] = [], final: [Float] = [], logits: [Float] = []
+        var scores: [Float] = [], final: [Float] = [], logits: [Float] = [], angles: [Float] = []
 
         /// Moves the buffer at `path` out (leaving it empty, so the caller owns the only reference
         /// and writes need no copy), grown to at least `count` floats.
