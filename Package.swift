@@ -48,9 +48,9 @@ let avx2Settings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell", "-Xc
 /// into `vpdpwssd` in the panel kernel. Called only after /proc/cpuinfo shows `avx_vnni`.
 let vnniSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "alderlake", "-Xcc", "-mavx2", "-Xcc", "-mfma", "-Xcc", "-mf16c", "-Xcc", "-mavxvnni"]), .define("CANDOR_VNNI")]
 /// The AVX-512 variant compiles only the interleaved kernels (a symbolic link), for processors
-/// with AVX-512 VNNI and AVX-VNNI (Zen 5, Sapphire Rapids): 32 vector registers hold eight
-/// vectors' sums and accumulators at once, and each activation broadcast folds into `vpdpbusd`
-/// (`{1to8}`). `CANDOR_AVX512` selects the eight-vector passes.
+/// with AVX-512 VNNI and AVX-VNNI (Zen 5, Sapphire Rapids): 64-byte registers hold a pair of
+/// eight-row groups, 32 of them hold eight vectors' sums and accumulators at once, and each
+/// activation broadcast folds into `vpdpbusd` (`{1to16}`). `CANDOR_AVX512` selects those passes.
 let avx512Settings: [SwiftSetting] = [
     .unsafeFlags(["-target-cpu", "skylake-avx512", "-Xcc", "-mavx2", "-Xcc", "-mfma", "-Xcc", "-mf16c", "-Xcc", "-mavxvnni", "-Xcc", "-mavx512vnni"]),
     .define("CANDOR_VNNI"), .define("CANDOR_AVX512"),

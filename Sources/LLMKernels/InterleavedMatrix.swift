@@ -8,7 +8,8 @@ import LLMKernelsAVX512
 
 /// A quantized weight matrix with its rows interleaved by eights, for the kernels of
 /// LLMKernelsAVX2/InterleavedAVX2.swift (the layout is described there), built three times: AVX2,
-/// AVX-VNNI, and AVX-512 with VNNI (eight vectors per pass in 32 registers).
+/// AVX-VNNI, and AVX-512 with VNNI (pairs of groups in 64-byte registers, eight vectors per pass
+/// in 32 registers; it needs the paired layout, see ``paired``).
 ///
 /// Why: the row-at-a-time fused kernels (``MatMul``) convert, scale and accumulate every 32-column
 /// block of every row for every activation vector, and sum each row's lanes at its end. With
@@ -38,7 +39,7 @@ public final class InterleavedMatrix: @unchecked Sendable {
     #endif
 
     /// The builds of the interleaved kernels: AVX2, AVX-VNNI and AVX-512 (LLMKernelsAVX512:
-    /// eight-vector passes, activation broadcasts folded into `vpdpbusd`).
+    /// sixteen rows per register, eight-vector passes, activation broadcasts folded into `vpdpbusd`).
     public enum Variant: Sendable, CaseIterable { case avx2, avxVNNI, avx512VNNI }
 
     /// The builds that run on this processor, slowest first (empty without AVX2).
