@@ -165,6 +165,16 @@ public final class BERTEncoder: @unchecked Sendable {
         let lengths = sequences.map(\.count)
         let (qAddress, kAddress, vAddress) = (Address(q), Address(k), Address(v))
         let (projectedAddress, wideAddress) = (Address(projected), Address(wide))
+        /// x ← LayerNorm(x + projected + bias), row by row across the pool.
+        func addAndNormalize(bias: UnsafePointer<Float>, weight: UnsafePointer<Float>, normBias: UnsafePointer<Float>) {
+            let (bias, weight, normBias) = (Address(bias), Address(weight), Address(normBias))
+            forRows(total) { rows in
+                for r in rows {
+                    Self.addResidual(projectedAddress.mutable + r * h, bias: bias.pointer, into: xAddress.mutable + r * h, h)
+                    Self.layerNorm(xAddress.mutable + r * h, rows: 1, width: h, weight: weight.pointer, bias: normBias.pointer, epsilon: epsilon)
+                }
+            }
+        }
         for layer in layers {
             layer.query.multiply(x, count: total, into: q, threads: threads)
             layer.key.multiply(x, count: total, into: k, threads: threads)
@@ -180,13 +190,7 @@ public final class BERTEncoder: @unchecked Sendable {
             // Attention, per sequence and head, the (sequence, head) pairs split across threads.
             attendAll(q: q, k: k, v: v, into: context, sequences: lengths, offsets: offsets, headSize: headSize, scale: scale)
             layer.attentionOutput.multiply(context, count: total, into: projected, threads: threads)
-            let (outBias, outNormWeight, outNormBias) = (Address(layer.attentionOutputBias), Address(layer.attentionNormWeight), Address(layer.attentionNormBias))
-            forRows(total) { rows in
-                for r in rows {
-                    Self.addResidual(projectedAddress.mutable + r * h, bias: outBias.pointer, into: xAddress.mutable + r * h, h)
-                    Self.layerNorm(xAddress.mutable + r * h, rows: 1, width: h, weight: outNormWeight.pointer, bias: outNormBias.pointer, epsilon: epsilon)
-                }
-            }
+            addAndNormalize(bias: layer.attentionOutputBias, weight: layer.attentionNormWeight, normBias: layer.attentionNormBias)
             layer.intermediate.multiply(x, count: total, into: wide, threads: threads)
             let wideBias = Address(layer.intermediateBias)
             forRows(total) { rows in
@@ -197,13 +201,7 @@ public final class BERTEncoder: @unchecked Sendable {
                 }
             }
             layer.output.multiply(wide, count: total, into: projected, threads: threads)
-            let (ffBias, ffNormWeight, ffNormBias) = (Address(layer.outputBias), Address(layer.outputNormWeight), Address(layer.outputNormBias))
-            forRows(total) { rows in
-                for r in rows {
-                    Self.addResidual(projectedAddress.mutable + r * h, bias: ffBias.pointer, into: xAddress.mutable + r * h, h)
-                    Self.layerNorm(xAddress.mutable + r * h, rows: 1, width: h, weight: ffNormWeight.pointer, bias: ffNormBias.pointer, epsilon: epsilon)
-                }
-            }
+            addAndNormalize(bias: layer.outputBias, weight: layer.outputNormWeight, normBias: layer.outputNormBias)
         }
         return (0..<sequences.count).map { s in Array(UnsafeBufferPointer(start: x + offsets[s] * h, count: lengths[s] * h)) }
     }
