@@ -116,7 +116,6 @@ public final class InterleavedMatrix: @unchecked Sendable {
     public static func multiply(_ matrices: [InterleavedMatrix], input: UnsafePointer<Float>, batch: Int, outputs: [UnsafeMutablePointer<Float>], threads: Int, variant: Variant = InterleavedMatrix.variants.last ?? .avx2) {
         #if arch(x86_64)
         precondition(Self.variants.contains(variant), "the interleaved kernels have no \(variant) build on this processor")
-        precondition(variant != .avx512VNNI || matrices.allSatisfy(\.paired), "the AVX-512 build needs the paired layout")
         precondition(matrices.count == outputs.count && !matrices.isEmpty && matrices.allSatisfy { $0.columns == matrices[0].columns })
         let columns = matrices[0].columns
         let quantized = QuantizedVector(capacity: batch * columns)

@@ -143,7 +143,8 @@ struct Transformer: @unchecked Sendable {
             for index in 0..<(n * d) { x[index] += projected[index] }
         }
         for entry in entries { entry.cache.count = max(entry.cache.count, entry.position + 1) }
-        if output.count != wanted.count { output = Array(output.prefix(wanted.count)) + Array(repeating: [], count: max(0, wanted.count - output.count)) }
+        if output.count > wanted.count { output.removeLast(output.count - wanted.count) }
+        while output.count < wanted.count { output.append([]) }
         guard !wanted.isEmpty else { return }
         for (row, i) in wanted.enumerated() {
             Vector.rmsNorm(x.withUnsafeBufferPointer { $0.baseAddress! + i * d }, weight: weights.outputNorm, epsilon: hyper.rmsEpsilon, n: d, into: final.withUnsafeMutableBufferPointer { $0.baseAddress! + row * d })
