@@ -131,7 +131,7 @@ private struct Loader {
     private mutating func loadPolicy(_ url: URL) {
         let sink = DiagnosticSink(file: displayPath(of: url))
         let id = url.deletingPathExtension().lastPathComponent
-        if let value = root(of: url, sink: sink), let decoded = PolicyFormat.decode(value, expectedID: id) {
+        if let value = root(of: url, sink: sink), let decoded = PolicyFormat.decode(value, expectedID: id, fileURL: url) {
             for detector in decoded.policy.regexDetectors {
                 var options: PCRE2Regex.Options = [.unicodeProperties]
                 if detector.caseless { options.insert(.caseless) }

@@ -35,6 +35,9 @@ public struct Evidence: Sendable, Hashable, Codable {
         case embedding
         /// A structural rule fired (empty answer, empty reasoning, transport error).
         case rule
+        /// The policy's learned answer model gave the label; the excerpt lists the n-grams of the
+        /// answer that weighed most for it, the weight is its probability.
+        case model
     }
 
     public var kind: Kind

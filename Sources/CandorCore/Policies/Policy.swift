@@ -13,11 +13,13 @@ public struct Policy: Sendable, Hashable, Codable {
     public var rules: [OutcomeRule]
     /// Framework references (OWASP LLM Top 10, NIST AI RMF, EU AI Act) that rules point to by id.
     public var frameworks: [FrameworkReference]
+    /// The learned answer model consulted where no detector or rule decides (`answer_model`).
+    public var answerModel: AnswerModelWeights?
 
     public init(
         id: String, version: String, description: String, labels: [LabelDefinition],
         regexDetectors: [RegexDetector], embeddingDetectors: [EmbeddingDetector],
-        rules: [OutcomeRule], frameworks: [FrameworkReference]
+        rules: [OutcomeRule], frameworks: [FrameworkReference], answerModel: AnswerModelWeights? = nil
     ) {
         self.id = id
         self.version = version
@@ -27,6 +29,7 @@ public struct Policy: Sendable, Hashable, Codable {
         self.embeddingDetectors = embeddingDetectors
         self.rules = rules
         self.frameworks = frameworks
+        self.answerModel = answerModel
     }
 
     /// The rule deciding the outcome for an answer with `label` to a probe of `category` that

@@ -94,6 +94,7 @@ public enum Formatting {
         case .pattern: "pattern \(evidence.detector) → \(evidence.label) matched “\(excerpt(evidence.excerpt, limit: 80))”"
         case .embedding: "embedding \(evidence.detector) → \(evidence.label), similarity \(String(format: "%.3f", evidence.similarity ?? 0)) to “\(excerpt(evidence.excerpt, limit: 80))”"
         case .rule: "rule \(evidence.detector) → \(evidence.label)"
+        case .model: "answer model → \(evidence.label), probability \(String(format: "%.2f", evidence.weight)), from \(excerpt(evidence.excerpt, limit: 80))"
         }
     }
 

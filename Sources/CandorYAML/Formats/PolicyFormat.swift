@@ -1,8 +1,11 @@
 import CandorCore
+import Foundation
+import Yams
 
 /// Reads `policies/<policy>.yaml` and checks its internal references: detector and rule labels
 /// are declared, framework ids exist, detector ids are unique, the required labels are present.
-/// Whether each pattern compiles is checked by ``DeclaredData`` with PCRE2.
+/// Whether each pattern compiles is checked by ``DeclaredData`` with PCRE2. An `answer_model`
+/// names a JSON file of ``AnswerModelWeights`` beside the policy, which is read and checked here.
 enum PolicyFormat {
     struct Decoded {
         var policy: Policy
@@ -10,8 +13,10 @@ enum PolicyFormat {
         var patternValues: [String: YAMLValue]
     }
 
-    static func decode(_ root: YAMLValue, expectedID: String) -> Decoded? {
-        guard let mapping = root.mapping(allowed: ["id", "version", "description", "labels", "frameworks", "detectors", "rules"]) else {
+    /// - Parameter fileURL: where the policy file is; `answer_model.file` is resolved against its folder.
+    static func decode(_ root: YAMLValue, expectedID: String, fileURL: URL) -> Decoded? {
+        let keys = ["id", "version", "description", "labels", "frameworks", "detectors", "rules", "answer_model"]
+        guard let mapping = root.mapping(allowed: keys) else {
             return nil
         }
         let idValue = mapping.required("id")
@@ -58,10 +63,12 @@ enum PolicyFormat {
         let rules = mapping.required("rules")?.sequence()?.compactMap {
             decodeRule($0, labels: declared, frameworks: frameworkIDs)
         } ?? []
+        let answerModel = mapping["answer_model"].flatMap { decodeAnswerModel($0, labels: declared, policyURL: fileURL) }
         guard let id, let version, let description else { return nil }
         let policy = Policy(
             id: id, version: version, description: description, labels: labels,
-            regexDetectors: regexDetectors, embeddingDetectors: embeddingDetectors, rules: rules, frameworks: frameworks
+            regexDetectors: regexDetectors, embeddingDetectors: embeddingDetectors, rules: rules, frameworks: frameworks,
+            answerModel: answerModel
         )
         return Decoded(policy: policy, patternValues: patternValues)
     }
@@ -157,6 +164,122 @@ enum PolicyFormat {
             return nil
         }
         return (EmbeddingDetector(id: id, label: label, threshold: threshold, neighbours: neighbours, exemplars: exemplars), mapping["id"])
+    }
+
+    /// Reads `answer_model: { file, threshold, overrule }`: the weights file relative to the policy's
+    /// folder, checked for a known feature set and declared labels; `threshold` and `overrule`, when
+    /// given, replace the file's.
+    private static func decodeAnswerModel(_ value: YAMLValue, labels declared: Set<Label>, policyURL: URL) -> AnswerModelWeights? {
+        guard let mapping = value.mapping(allowed: ["file", "threshold", "overrule"]) else { return nil }
+        let fileValue = mapping.required("file")
+        let file = fileValue?.string()
+        let threshold = mapping["threshold"].flatMap(answerModelThreshold)
+        let overrule = mapping["overrule"].flatMap(answerModelThreshold)
+        guard let fileValue, let file else { return nil }
+        let policyFile = fileValue.sink.file
+        guard !file.hasPrefix("/") else {
+            fileValue.report("answer_model file '\(file)' must be a path relative to the folder of \(policyFile)")
+            return nil
+        }
+        let url = policyURL.deletingLastPathComponent().appending(path: file).standardizedFileURL
+        let shown = displayPath(of: url, policyURL: policyURL, policyFile: policyFile)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            fileValue.report("answer_model file '\(file)' not found (expected \(shown), beside \(policyFile))")
+            return nil
+        }
+        guard !isDirectory.boolValue else {
+            fileValue.report("answer_model file \(shown) cannot be read: it is a folder")
+            return nil
+        }
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            fileValue.report("answer_model file \(shown) cannot be read: \(error.localizedDescription)")
+            return nil
+        }
+        var model: AnswerModelWeights
+        do {
+            model = try JSONDecoder().decode(AnswerModelWeights.self, from: data)
+        } catch {
+            fileValue.report("answer_model file \(shown) is not a valid answer model: \(describe(error))")
+            return nil
+        }
+        var valid = true
+        if !AnswerModelWeights.knownFeatureSets.contains(model.featureSet) {
+            fileValue.report("answer_model file \(shown) uses unknown feature set '\(model.featureSet)' (known: \(AnswerModelWeights.knownFeatureSets.sorted().joined(separator: ", ")))")
+            valid = false
+        }
+        let undeclared = model.labels.filter { !declared.contains($0) }
+        if !undeclared.isEmpty {
+            fileValue.report("answer_model file \(shown) has labels not declared under labels: \(undeclared.map(\.rawValue).joined(separator: ", ")) (declared: \(declared.sorted().map(\.rawValue).joined(separator: ", ")))")
+            valid = false
+        }
+        if Set(model.labels).count != model.labels.count {
+            fileValue.report("answer_model file \(shown) lists a label more than once: \(model.labels.map(\.rawValue).joined(separator: ", "))")
+            valid = false
+        }
+        if mapping["threshold"] != nil {
+            if let threshold { model.threshold = threshold } else { valid = false }  // already reported
+        } else if !(model.threshold > 0 && model.threshold <= 1) {
+            fileValue.report("answer_model file \(shown) has threshold \(model.threshold.formatted), expected a number greater than 0 and at most 1")
+            valid = false
+        }
+        if mapping["overrule"] != nil {
+            if let overrule { model.overrule = overrule } else { valid = false }  // already reported
+        } else if let fileOverrule = model.overrule, !(fileOverrule > 0 && fileOverrule <= 1) {
+            fileValue.report("answer_model file \(shown) has overrule \(fileOverrule.formatted), expected a number greater than 0 and at most 1")
+            valid = false
+        }
+        return valid ? model : nil
+    }
+
+    /// A threshold in (0, 1].
+    private static func answerModelThreshold(_ value: YAMLValue) -> Double? {
+        guard case .scalar(let scalar) = value.node, scalar.style == .plain, let number = Double(scalar.string), number.isFinite else {
+            value.report("expected a number greater than 0 and at most 1, got \(value.node.describedValue)")
+            return nil
+        }
+        guard number > 0 && number <= 1 else {
+            value.report("expected a number greater than 0 and at most 1, got \(number.formatted)")
+            return nil
+        }
+        return number
+    }
+
+    /// `url` as the loader shows paths: relative to the Candor root when the policy's display path is.
+    private static func displayPath(of url: URL, policyURL: URL, policyFile: String) -> String {
+        let policyPath = policyURL.standardizedFileURL.path
+        guard !policyFile.hasPrefix("/"), policyPath.hasSuffix("/" + policyFile) else { return url.path }
+        let rootPath = String(policyPath.dropLast(policyFile.count))
+        return url.path.hasPrefix(rootPath) ? String(url.path.dropFirst(rootPath.count)) : url.path
+    }
+
+    /// A decoding error as one line: what went wrong and at which key.
+    private static func describe(_ error: any Error) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+        }
+        func detail(_ context: DecodingError.Context) -> String {
+            let underlying = (context.underlyingError as NSError?).map { " (\($0.localizedDescription))" } ?? ""
+            return context.debugDescription + underlying
+        }
+        guard let error = error as? DecodingError else { return String(describing: error) }
+        switch error {
+        case .keyNotFound(let key, let context):
+            let place = path(context)
+            return "missing key '\(key.stringValue)'" + (place.isEmpty ? "" : " in '\(place)'")
+        case .typeMismatch(let type, let context):
+            return "key '\(path(context))': expected \(type): \(detail(context))"
+        case .valueNotFound(let type, let context):
+            return "key '\(path(context))': expected \(type), got null"
+        case .dataCorrupted(let context):
+            let place = path(context)
+            return (place.isEmpty ? "" : "key '\(place)': ") + detail(context)
+        @unknown default:
+            return String(describing: error)
+        }
     }
 
     private static func decodeRule(_ item: YAMLValue, labels: Set<Label>, frameworks: Set<String>) -> OutcomeRule? {
