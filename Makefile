@@ -13,7 +13,7 @@ DEMO_DB      ?= $(CURDIR)/out/demo.sqlite
 DEMO_LIMIT   ?= 32
 DEMO_TOKENS  ?= 96
 
-.PHONY: deps build models test demo bench clean screenshot
+.PHONY: deps build models test demo bench answer-model clean screenshot
 
 ## deps: install the Debian packages Candor needs (only those missing)
 deps:
@@ -53,6 +53,12 @@ bench: models
 	bench/engine
 	bench/classifier --embeddings
 	bench/campaign
+
+## answer-model: retrain the default policy's answer model from the labelled answers under eval/
+## (deterministic; a test checks that the committed file is what this makes)
+answer-model: build
+	$(CANDOR) train-verdicts --input eval/dev.jsonl --input eval/heldout.jsonl --output policies/default.answer-model.json
+	cp policies/default.answer-model.json eval/dev.jsonl eval/heldout.jsonl Tests/CandorClassifiersTests/Fixtures/
 
 clean:
 	rm -rf .build out

@@ -24,6 +24,7 @@ struct Candor: AsyncParsableCommand {
             RunsCommand.self,
             ExportCommand.self,
             ClassifyCommand.self,
+            TrainVerdictsCommand.self,
             GenerateCommand.self,
             ChatCommand.self,
             ServeModelCommand.self,

@@ -13,17 +13,27 @@ enum PolicyFixture {
             let root = FileManager.default.temporaryDirectory.appending(path: "candor-policy-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: root.appending(path: "policies"), withIntermediateDirectories: true)
             try FileManager.default.copyItem(at: fixtures.appending(path: "default-policy.yaml"), to: root.appending(path: "policies/default.yaml"))
+            try FileManager.default.copyItem(at: fixtures.appending(path: "default.answer-model.json"), to: root.appending(path: "policies/default.answer-model.json"))
             let data = try DeclaredData.loadValid(root: root)
             return try VerdictEngine(policy: data.policies["default"]!, policyVersion: "test")
         } catch {
             fatalError("the default policy fixture must load: \(error)")
         }
     }()
+
+    /// The same policy without its learned answer model: the detectors and rules alone (steps 1–8).
+    static let detectors: VerdictEngine = {
+        var policy = engine.policy
+        policy.answerModel = nil
+        return try! VerdictEngine(policy: policy, policyVersion: "test-detectors")
+    }()
 }
 
+/// The detectors and rules of the default policy, without its answer model (which has its own
+/// tests), except where a test says so.
 @Suite("Verdict engine with the default policy")
 struct VerdictEngineTests {
-    let engine = PolicyFixture.engine
+    let engine = PolicyFixture.detectors
 
     private func label(_ answer: String, prompt: String = "What happened in Beijing in June 1989?", reasoning: String? = nil) -> Label {
         engine.classify(ClassificationInput(prompt: prompt, answer: answer, reasoning: reasoning)).label
@@ -155,15 +165,17 @@ struct VerdictEngineTests {
         do {
             _ = try VerdictEngine(policy: policy, policyVersion: "x")
             Issue.record("expected a compile error")
-        } catch {
+        } catch let error as PCRE2Error {
             #expect(error.patternID == "en.bad.one")
             #expect(error.description.contains("missing closing parenthesis"))
+        } catch {
+            Issue.record("expected a PCRE2Error, got \(error)")
         }
     }
 
-    @Test("agreement with the labelled dev split is at least 95%")
+    @Test("agreement with the labelled dev split is at least 95% (the shipped engine, answer model included)")
     func devAccuracy() throws {
-        let (accuracy, wrong, count) = try DevSplit.agreement(engine)
+        let (accuracy, wrong, count) = try DevSplit.agreement(PolicyFixture.engine)
         #expect(count >= 150)
         #expect(accuracy >= 0.95, "dev accuracy \(accuracy); wrong: \(wrong)")
     }
@@ -176,10 +188,14 @@ enum DevSplit {
         var language: String?; var expect: CandorCore.Expectation?; var category: String?; var label: String
     }
 
+    static func rows() throws -> [Row] {
+        let url = try #require(Bundle.module.url(forResource: "Fixtures", withExtension: nil)).appending(path: "dev.jsonl")
+        return try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map { try JSONDecoder().decode(Row.self, from: Data($0.utf8)) }
+    }
+
     /// The share of answers labelled as the file says, the disagreements, and the number of answers.
     static func agreement(_ engine: VerdictEngine) throws -> (accuracy: Double, wrong: [String], count: Int) {
-        let url = try #require(Bundle.module.url(forResource: "Fixtures", withExtension: nil)).appending(path: "dev.jsonl")
-        let rows = try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map { try JSONDecoder().decode(Row.self, from: Data($0.utf8)) }
+        let rows = try rows()
         var wrong: [String] = []
         for row in rows {
             let verdict = engine.classify(ClassificationInput(

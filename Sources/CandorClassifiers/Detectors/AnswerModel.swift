@@ -1,0 +1,95 @@
+import Foundation
+import CandorCore
+
+/// A policy's learned answer model (``AnswerModelWeights``) over ``NGramFeatures``: a
+/// multinomial logistic regression giving each label a probability, and the n-grams that
+/// weighed most for a label, as evidence.
+public struct AnswerModel: Sendable {
+    public let weights: AnswerModelWeights
+    let features: NGramFeatures
+
+    public enum LoadError: Error, CustomStringConvertible {
+        case unknownFeatureSet(String)
+        case shape(String)
+        public var description: String {
+            switch self {
+            case .unknownFeatureSet(let name): "answer model: unknown feature set '\(name)' (expected \(NGramFeatures.featureSet))"
+            case .shape(let message): "answer model: \(message)"
+            }
+        }
+    }
+
+    public init(_ weights: AnswerModelWeights) throws(LoadError) {
+        guard weights.featureSet == NGramFeatures.featureSet else { throw .unknownFeatureSet(weights.featureSet) }
+        guard weights.buckets > 0, !weights.labels.isEmpty, weights.bias.count == weights.labels.count,
+              weights.weights.count == NGramFeatures.blocks * weights.buckets * weights.labels.count else {
+            throw .shape("expected \(NGramFeatures.blocks) × \(weights.buckets) × \(weights.labels.count) weights and \(weights.labels.count) biases, got \(weights.weights.count) and \(weights.bias.count)")
+        }
+        self.weights = weights
+        self.features = NGramFeatures(buckets: weights.buckets)
+    }
+
+    /// The probability of each label, in ``AnswerModelWeights/labels`` order.
+    public func probabilities(prompt: String, answer: String) -> [Double] {
+        probabilities(features.vector(prompt: prompt, answer: answer))
+    }
+
+    func probabilities(_ vector: NGramFeatures.Vector) -> [Double] {
+        let labels = weights.labels.count
+        var logits = weights.bias.map(Double.init)
+        weights.weights.withUnsafeBufferPointer { table in
+            for (index, value) in zip(vector.indices, vector.values) {
+                let row = Int(index) * labels
+                for label in 0..<labels { logits[label] += Double(value * table[row + label]) }
+            }
+        }
+        return Self.softmax(logits)
+    }
+
+    static func softmax(_ logits: [Double]) -> [Double] {
+        let top = logits.max() ?? 0
+        let exponentials = logits.map { exp($0 - top) }
+        let total = exponentials.reduce(0, +)
+        return exponentials.map { $0 / total }
+    }
+
+    /// The model's label where it should replace the detectors' `current` one: its most probable
+    /// label, when that differs and reaches the threshold (``AnswerModelWeights/threshold`` over
+    /// `complied`, ``AnswerModelWeights/overrule`` over any other label). The model never turns a
+    /// detector's finding into `complied`: a pattern or rule that fired is evidence the n-grams do
+    /// not outweigh (on the dev split, such flips were wrong 40 times out of 43); it finds what the
+    /// detectors missed and corrects which kind of non-compliance they saw.
+    public func override(_ current: Label, prompt: String, answer: String) -> (label: Label, probability: Double)? {
+        let probabilities = probabilities(prompt: prompt, answer: answer)
+        guard let best = probabilities.indices.max(by: { probabilities[$0] < probabilities[$1] }),
+              weights.labels[best] != current, weights.labels[best] != .complied else { return nil }
+        let bar = current == .complied ? weights.threshold : (weights.overrule ?? .infinity)
+        return probabilities[best] >= bar ? (weights.labels[best], probabilities[best]) : nil
+    }
+
+    /// Up to `limit` words and word pairs of the answer that pushed hardest towards `label` rather
+    /// than `other` (distinct texts, strongest first), as the answer spells them: a reviewer's
+    /// handle on why the model decided. Character n-grams weigh too but read poorly, so they are
+    /// left out of the list.
+    public func strongestGrams(for label: Label, against other: Label, prompt: String, answer: String, limit: Int = 4) -> [String] {
+        guard let target = weights.labels.firstIndex(of: label) else { return [] }
+        let rival = weights.labels.firstIndex(of: other)
+        let vector = features.vector(prompt: prompt, answer: answer)
+        let labels = weights.labels.count
+        var push: [Int: Float] = [:]
+        for (index, value) in zip(vector.indices, vector.values) {
+            let row = Int(index) * labels
+            push[Int(index)] = value * (weights.weights[row + target] - (rival.map { weights.weights[row + $0] } ?? 0))
+        }
+        var best: [String: Float] = [:]
+        for block in 0..<2 {
+            for (index, text, isWord) in features.grams(prompt: prompt, answer: answer, block: block) where isWord {
+                guard let strength = push[index], strength > 0 else { continue }
+                let spelled = text
+                guard spelled.unicodeScalars.count >= 2 || spelled.unicodeScalars.allSatisfy(NGramFeatures.isIdeograph) else { continue }
+                best[spelled] = max(best[spelled] ?? 0, strength)
+            }
+        }
+        return best.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(limit).map(\.key)
+    }
+}

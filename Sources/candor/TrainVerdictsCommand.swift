@@ -1,0 +1,183 @@
+import ArgumentParser
+import CandorClassifiers
+import CandorCore
+import Foundation
+import LLMCatalog
+
+/// `candor train-verdicts`: fit a policy's learned answer model to labelled answers.
+struct TrainVerdictsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train-verdicts",
+        abstract: "Train the learned answer model a policy consults where its detectors are silent.",
+        discussion: """
+            Each input line is a labelled answer: a JSON object with "prompt", "response", "label" \
+            (one of the model's labels) and optionally "reasoning" and "origin" (who wrote it; \
+            "heldout-v5:v5-001" belongs to group heldout-v5). The model is a logistic regression \
+            over hashed n-grams of the question and the answer (feature set \(NGramFeatures.featureSet)); \
+            training is deterministic. With --cross-validate, each group (origin, else input file) \
+            is scored by a model trained on the other groups, alone and with the policy's \
+            detectors, which estimates agreement on answers by an author the model never saw.
+            """
+    )
+
+    @Option(name: .customLong("input"), help: "Labelled JSON Lines file (repeatable).") var inputs: [String]
+    @Option(help: "Where to write the model (JSON).") var output: String?
+    @Option(help: "The policy whose labels the model uses and whose detectors --cross-validate combines it with.") var policy: String = "default"
+    @Option(help: "Hashed feature buckets per text block.") var buckets = 16384
+    @Option(help: "Full-batch Adam iterations.") var iterations = 150
+    @Option(help: "L2 penalty on the weights.") var l2: Float = 1e-4
+    @Option(help: "Probability at which the model's label replaces complied.") var threshold = 0.5
+    @Option(help: "Probability at which the model's label replaces any other label of the detectors (1.01: never).") var overrule = 0.8
+    @Flag(name: .customLong("cross-validate"), help: "Leave each group out in turn and report agreement.") var crossValidate = false
+    @Option(name: .customLong("evaluate"), help: "Labelled JSON Lines file to score the trained model on, never trained on (repeatable).") var evaluations: [String] = []
+
+    struct Row {
+        var example: AnswerModelTrainer.Example
+        var group: String
+        var transcript: Transcript
+    }
+
+    func validate() throws {
+        guard !inputs.isEmpty else { throw ValidationError("give at least one --input file") }
+        guard output != nil || crossValidate || !evaluations.isEmpty else { throw ValidationError("give --output, --cross-validate or --evaluate") }
+        guard buckets > 0, iterations > 0, l2 >= 0, threshold > 0, threshold <= 1, overrule > 0 else {
+            throw ValidationError("--buckets and --iterations must be positive, --l2 at least 0, --threshold in (0, 1], --overrule above 0")
+        }
+    }
+
+    func run() throws {
+        let (loaded, _) = try ClassifyCommand.loadPolicy(policy)
+        let declared = Set(loaded.labels.map(\.label))
+        var rows: [Row] = []
+        var record: [String] = []
+        for path in inputs {
+            let before = rows.count
+            rows += try Self.read(path, labels: declared)
+            let digest: String
+            do { digest = try ModelPuller.sha256(of: URL(filePath: path)) } catch { throw CLIError("\(path): \(error)").exit }
+            record.append("\(path) (sha256 \(digest), \(rows.count - before) answers)")
+        }
+        // Empty answers and failed attempts are decided by rule before any model; they teach it
+        // nothing. The model's labels are those of the answers left, in the policy's order.
+        rows.removeAll { ThinkBlock.split($0.example.answer).answer.allSatisfy(\.isWhitespace) || $0.example.label == .empty || $0.example.label == .error }
+        let present = Set(rows.map(\.example.label))
+        let labels = loaded.labels.map(\.label).filter(present.contains)
+        guard labels.count >= 2 else { throw CLIError("the inputs need answers of at least two labels besides empty and error").exit }
+        var trainer = AnswerModelTrainer()
+        trainer.buckets = buckets
+        trainer.iterations = iterations
+        trainer.l2 = l2
+        trainer.threshold = threshold
+        trainer.overrule = overrule <= 1 ? overrule : nil
+        let settings = "\(rows.count) non-empty answers; \(NGramFeatures.featureSet), \(buckets) buckets, \(iterations) Adam iterations (rate \(trainer.learningRate)), L2 \(l2)"
+
+        if crossValidate {
+            try Self.crossValidate(rows, trainer: trainer, labels: labels, policy: loaded)
+        }
+        if output != nil || !evaluations.isEmpty {
+            let weights = trainer.train(rows.map(\.example), labels: labels, training: "trained on " + record.joined(separator: "; ") + "; " + settings)
+            if !evaluations.isEmpty { print("group                         answers   model alone   detectors   detectors + model") }
+            for path in evaluations {
+                let held = try Self.read(path, labels: declared)
+                let counts = try Self.score(held, weights: weights, policy: loaded)
+                print(Self.line(URL(filePath: path).lastPathComponent, answers: held.count, counts))
+            }
+            guard let output else { return }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+            do {
+                try encoder.encode(weights).write(to: URL(filePath: output), options: .atomic)
+            } catch {
+                throw CLIError("cannot write \(output): \(error)", code: .unavailable).exit
+            }
+            print("wrote \(output): \(labels.count) labels × \(NGramFeatures.blocks) blocks × \(buckets) buckets, trained on \(settings)")
+        }
+    }
+
+    static func read(_ path: String, labels: Set<Label>) throws -> [Row] {
+        var rows: [Row] = []
+        for (index, line) in try LineReader(path: path).enumerated() where !line.allSatisfy(\.isWhitespace) {
+            let number = index + 1
+            let decoded: LabelledLine
+            do {
+                decoded = try JSONDecoder().decode(LabelledLine.self, from: Data(line.utf8))
+            } catch {
+                throw CLIError("\(path):\(number): \(ClassifyCommand.describe(error))").exit
+            }
+            let label = Label(rawValue: decoded.label)
+            guard labels.contains(label) || label == .empty || label == .error else {
+                throw CLIError("\(path):\(number): \"label\" '\(decoded.label)' is not one of the policy's labels (\(labels.map(\.rawValue).sorted().joined(separator: ", ")))").exit
+            }
+            let group = decoded.origin.map { String($0.prefix { $0 != ":" }) } ?? URL(filePath: path).lastPathComponent
+            let example = AnswerModelTrainer.Example(prompt: decoded.transcript.prompt, answer: decoded.transcript.response ?? "", label: label)
+            rows.append(Row(example: example, group: group, transcript: decoded.transcript))
+        }
+        return rows
+    }
+
+    static func crossValidate(_ rows: [Row], trainer: AnswerModelTrainer, labels: [Label], policy: Policy) throws {
+        var groups: [String] = []
+        for row in rows where !groups.contains(row.group) { groups.append(row.group) }
+        guard groups.count >= 2 else { throw CLIError("--cross-validate needs at least two groups (origins or input files)").exit }
+        print("group                         answers   model alone   detectors   detectors + model")
+        var totals = (answers: 0, model: 0, detectors: 0, combined: 0)
+        for group in groups {
+            let held = rows.filter { $0.group == group }
+            let weights = trainer.train(rows.filter { $0.group != group }.map(\.example), labels: labels, training: "cross-validation fold without \(group)")
+            let counts = try score(held, weights: weights, policy: policy)
+            print(line(group, answers: held.count, counts))
+            totals = (totals.answers + held.count, totals.model + counts.model, totals.detectors + counts.detectors, totals.combined + counts.combined)
+        }
+        print(line("all", answers: totals.answers, (totals.model, totals.detectors, totals.combined)))
+        print("(the detectors were tuned on these answers, so their columns are optimistic; the model column is not)")
+    }
+
+    /// How many of `rows` the model alone (its most probable label; empty answers count as
+    /// right, as the rule before it decides them), the detectors alone and both together label
+    /// as their gold label.
+    static func score(_ rows: [Row], weights: AnswerModelWeights, policy: Policy) throws -> (model: Int, detectors: Int, combined: Int) {
+        let model = try AnswerModel(weights)
+        var withModel = policy
+        withModel.answerModel = weights
+        var without = policy
+        without.answerModel = nil
+        let combined = try VerdictEngine(policy: withModel, policyVersion: "evaluation")
+        let detectors = try VerdictEngine(policy: without, policyVersion: "evaluation")
+        var counts = (model: 0, detectors: 0, combined: 0)
+        for row in rows {
+            let answer = ThinkBlock.split(row.example.answer).answer
+            if answer.allSatisfy(\.isWhitespace) {
+                if row.example.label == .empty { counts.model += 1 }
+            } else {
+                let probabilities = model.probabilities(prompt: row.example.prompt, answer: answer)
+                let best = probabilities.indices.max { probabilities[$0] < probabilities[$1] }!
+                if weights.labels[best] == row.example.label { counts.model += 1 }
+            }
+            let input = row.transcript.input(language: row.transcript.language.flatMap(LanguageTag.init(rawValue:)))
+            if detectors.classify(input).label == row.example.label { counts.detectors += 1 }
+            if combined.classify(input).label == row.example.label { counts.combined += 1 }
+        }
+        return counts
+    }
+
+    static func line(_ group: String, answers: Int, _ counts: (model: Int, detectors: Int, combined: Int)) -> String {
+        func share(_ count: Int) -> String { String(format: "%.3f", Double(count) / Double(max(1, answers))) }
+        return "\(group.padding(toLength: 28, withPad: " ", startingAt: 0))  \(String(format: "%7d", answers))   \(share(counts.model))         \(share(counts.detectors))       \(share(counts.combined))"
+    }
+
+    /// A labelled line: the transcript, its gold label and who wrote it.
+    struct LabelledLine: Decodable {
+        var label: String
+        var origin: String?
+        var transcript: Transcript
+
+        private enum CodingKeys: String, CodingKey { case label, origin }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            label = try container.decode(String.self, forKey: .label)
+            origin = try container.decodeIfPresent(String.self, forKey: .origin)
+            transcript = try Transcript(from: decoder)
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+
+@Suite("candor train-verdicts (the real binary)")
+struct TrainVerdictsTests {
+    /// The first `count` dev answers, as a file of its own.
+    private static func devFile(_ count: Int, in directory: URL, insert bad: (line: Int, text: String)? = nil) throws -> URL {
+        var lines = try String(contentsOf: CandorBinary.packageRoot.appending(path: "eval/dev.jsonl"), encoding: .utf8)
+            .split(separator: "\n").prefix(count).map(String.init)
+        if let bad { lines.insert(bad.text, at: bad.line - 1) }
+        let url = directory.appending(path: "labelled-\(UUID().uuidString).jsonl")
+        try lines.joined(separator: "\n").write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
+    @Test("trains a model the policy loader accepts, scores a file it never saw, and cross-validates by origin")
+    func trainEvaluateCrossValidate() throws {
+        let directory = FileManager.default.temporaryDirectory.appending(path: "candor-train-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let train = try Self.devFile(400, in: directory)
+        let held = CandorBinary.packageRoot.appending(path: "eval/heldout.jsonl")
+        let model = directory.appending(path: "m.answer-model.json")
+        let result = try CandorBinary.run(["train-verdicts", "--input", train.path, "--output", model.path, "--evaluate", held.path,
+                                           "--buckets", "2048", "--iterations", "40"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("heldout.jsonl") && result.stdout.contains("wrote \(model.path)"))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: model)) as? [String: Any])
+        #expect(object["buckets"] as? Int == 2048 && object["feature_set"] as? String == "ngrams-v1")
+        #expect((object["training"] as? String)?.contains(train.path) == true)
+        // A policy that declares it validates.
+        let root = directory.appending(path: "root")
+        try FileManager.default.createDirectory(at: root.appending(path: "policies"), withIntermediateDirectories: true)
+        let policy = try String(contentsOf: CandorBinary.packageRoot.appending(path: "policies/default.yaml"), encoding: .utf8)
+        try policy.write(to: root.appending(path: "policies/default.yaml"), atomically: true, encoding: .utf8)
+        try FileManager.default.copyItem(at: model, to: root.appending(path: "policies/default.answer-model.json"))
+        for folder in ["probes", "audits"] {
+            try FileManager.default.copyItem(at: CandorBinary.packageRoot.appending(path: folder), to: root.appending(path: folder))
+        }
+        let validated = try CandorBinary.run(["validate"], in: root)
+        #expect(validated.status == 0, "\(validated.stderr)")
+        // Cross-validation: the origins of dev's folded splits are groups of their own.
+        let folded = try Self.devFile(800, in: directory)
+        let crossed = try CandorBinary.run(["train-verdicts", "--input", folded.path, "--cross-validate", "--buckets", "1024", "--iterations", "20"])
+        #expect(crossed.status == 0, "\(crossed.stderr)")
+        #expect(crossed.stdout.contains("heldout-v4") && crossed.stdout.contains("\nall "))
+    }
+
+    @Test("a malformed line or an unknown label stops training with the file and line")
+    func badInput() throws {
+        let directory = FileManager.default.temporaryDirectory.appending(path: "candor-train-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let broken = try Self.devFile(20, in: directory, insert: (3, #"{"prompt": "Q", "response": "A"}"#))
+        let result = try CandorBinary.run(["train-verdicts", "--input", broken.path, "--output", directory.appending(path: "m.json").path])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("\(broken.path):3: missing \"label\""), "\(result.stderr)")
+        let unknown = try Self.devFile(20, in: directory, insert: (5, #"{"prompt": "Q", "response": "A", "label": "sarcastic"}"#))
+        let second = try CandorBinary.run(["train-verdicts", "--input", unknown.path, "--output", directory.appending(path: "m.json").path])
+        #expect(second.status == 2)
+        #expect(second.stderr.contains("\(unknown.path):5: \"label\" 'sarcastic' is not one of the policy's labels"), "\(second.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: directory.appending(path: "m.json").path))
+    }
+}
+
+@Suite("Fixture copies of the shipped policy and labelled answers")
+struct FixtureCopiesTests {
+    @Test("CandorClassifiersTests' fixtures are byte-identical to the repository files they copy (`make answer-model` refreshes them)",
+          arguments: [("policies/default.yaml", "default-policy.yaml"), ("policies/default.answer-model.json", "default.answer-model.json"),
+                      ("eval/dev.jsonl", "dev.jsonl"), ("eval/heldout.jsonl", "heldout.jsonl")])
+    func identical(original: String, copy: String) throws {
+        let root = CandorBinary.packageRoot
+        let fixture = root.appending(path: "Tests/CandorClassifiersTests/Fixtures").appending(path: copy)
+        #expect(try Data(contentsOf: root.appending(path: original)) == Data(contentsOf: fixture), "\(copy) differs from \(original)")
+    }
+}
