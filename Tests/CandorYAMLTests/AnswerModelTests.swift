@@ -86,6 +86,21 @@ struct AnswerModelTests {
         #expect(loaded.weights == Self.model.weights && loaded.bias == Self.model.bias)
     }
 
+    @Test("overrule in the policy replaces the file's; outside (0, 1] it is reported at its line")
+    func overrule() throws {
+        var model = Self.model
+        model.overrule = 0.9
+        let root = try Self.root(answerModel: ["file: m.json", "overrule: 0.8"], files: ["m.json": Self.json(model)])
+        defer { root.remove() }
+        #expect(try DeclaredData.loadValid(root: root.url).policies["mini"]?.answerModel?.overrule == 0.8)
+        let kept = try Self.root(answerModel: ["file: m.json"], files: ["m.json": Self.json(model)])
+        defer { kept.remove() }
+        #expect(try DeclaredData.loadValid(root: kept.url).policies["mini"]?.answerModel?.overrule == 0.9)
+        let bad = try Self.root(answerModel: ["file: m.json", "overrule: 2"], files: ["m.json": Self.json(model)])
+        defer { bad.remove() }
+        Self.expectProblem(bad, "policies/mini.yaml:48:13: answer_model.overrule: expected a number greater than 0 and at most 1, got 2")
+    }
+
     @Test("a threshold of exactly 1 is accepted")
     func thresholdOne() throws {
         let root = try Self.root(answerModel: ["file: m.json", "threshold: 1"], files: ["m.json": Self.json(Self.model)])
