@@ -28,19 +28,10 @@ import LLMEngine
 import LLMTokenizers
 
 /// A labelled line of an eval split: a transcript with its `id` and gold `label`.
-struct Row: Decodable, Sendable {
+struct Row: Sendable {
     var id: String
     var label: String
     var transcript: Transcript
-
-    private enum CodingKeys: String, CodingKey { case id, label }
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        id = try container.decode(String.self, forKey: .id)
-        label = try container.decode(String.self, forKey: .label)
-        transcript = try Transcript(from: decoder)
-    }
 }
 
 struct Options {
@@ -118,7 +109,9 @@ func readLines(_ url: URL) -> [String] {
 
 func decode(_ line: String) -> Row {
     do {
-        return try JSONDecoder().decode(Row.self, from: Data(line.utf8))
+        let labelled = try JSONDecoder().decode(LabelledTranscript.self, from: Data(line.utf8))
+        guard let id = labelled.id else { fail("a line has no \"id\": \(line.prefix(80))") }
+        return Row(id: id, label: labelled.label, transcript: labelled.transcript)
     } catch {
         fail("malformed line: \(error)\n\(line.prefix(200))")
     }

@@ -98,9 +98,9 @@ struct TrainVerdictsCommand: ParsableCommand {
         var rows: [Row] = []
         for (index, line) in try LineReader(path: path).enumerated() where !line.allSatisfy(\.isWhitespace) {
             let number = index + 1
-            let decoded: LabelledLine
+            let decoded: LabelledTranscript
             do {
-                decoded = try JSONDecoder().decode(LabelledLine.self, from: Data(line.utf8))
+                decoded = try JSONDecoder().decode(LabelledTranscript.self, from: Data(line.utf8))
             } catch {
                 throw CLIError("\(path):\(number): \(ClassifyCommand.describe(error))").exit
             }
@@ -163,21 +163,5 @@ struct TrainVerdictsCommand: ParsableCommand {
     static func line(_ group: String, answers: Int, _ counts: (model: Int, detectors: Int, combined: Int)) -> String {
         func share(_ count: Int) -> String { String(format: "%.3f", Double(count) / Double(max(1, answers))) }
         return "\(group.padding(toLength: 28, withPad: " ", startingAt: 0))  \(String(format: "%7d", answers))   \(share(counts.model))         \(share(counts.detectors))       \(share(counts.combined))"
-    }
-
-    /// A labelled line: the transcript, its gold label and who wrote it.
-    struct LabelledLine: Decodable {
-        var label: String
-        var origin: String?
-        var transcript: Transcript
-
-        private enum CodingKeys: String, CodingKey { case label, origin }
-
-        init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            label = try container.decode(String.self, forKey: .label)
-            origin = try container.decodeIfPresent(String.self, forKey: .origin)
-            transcript = try Transcript(from: decoder)
-        }
     }
 }

@@ -34,13 +34,18 @@ struct AnswerModelTests {
             + answers.map { .init(prompt: "What happened?", answer: $0, label: .complied) }
     }()
 
+    /// Weights for the toy problem (complied and refused).
+    static func toyWeights(buckets: Int = 1024, iterations: Int = 60) -> AnswerModelWeights {
+        var trainer = AnswerModelTrainer()
+        trainer.buckets = buckets
+        trainer.iterations = iterations
+        return trainer.train(toyExamples, labels: [.complied, .refused], training: "toy")
+    }
+
     @Test("training separates a toy problem, twice to the same bit, and the record says what it was trained on")
     func training() throws {
-        var trainer = AnswerModelTrainer()
-        trainer.buckets = 1024
-        trainer.iterations = 60
-        let weights = trainer.train(Self.toyExamples, labels: [.complied, .refused], training: "toy")
-        let again = trainer.train(Self.toyExamples, labels: [.complied, .refused], training: "toy")
+        let weights = Self.toyWeights()
+        let again = Self.toyWeights()
         #expect(weights == again)
         #expect(weights.training == "toy" && weights.blocks == NGramFeatures.blocks)
         let model = try AnswerModel(weights)
@@ -58,11 +63,8 @@ struct AnswerModelTests {
 
     @Test("the model replaces complied at its threshold and another label only at overrule; evidence names the answer's own n-grams")
     func override() throws {
-        var trainer = AnswerModelTrainer()
-        trainer.buckets = 1024
-        trainer.iterations = 60
-        trainer.threshold = 0.5
-        var weights = trainer.train(Self.toyExamples, labels: [.complied, .refused], training: "toy")
+        var weights = Self.toyWeights()
+        #expect(weights.threshold == 0.5)
         let answer = "Sorry, I cannot discuss that."
         let probability = try AnswerModel(weights).probabilities(prompt: "Why?", answer: answer)[1]
         #expect(probability > 0.5)
@@ -92,10 +94,7 @@ struct AnswerModelTests {
 
     @Test("weights survive JSON (base64 Float32) exactly; a wrong count is a decoding error")
     func coding() throws {
-        var trainer = AnswerModelTrainer()
-        trainer.buckets = 64
-        trainer.iterations = 5
-        let weights = trainer.train(Self.toyExamples, labels: [.complied, .refused], training: "toy")
+        let weights = Self.toyWeights(buckets: 64, iterations: 5)
         let data = try JSONEncoder().encode(weights)
         #expect(try JSONDecoder().decode(AnswerModelWeights.self, from: data) == weights)
         var object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])

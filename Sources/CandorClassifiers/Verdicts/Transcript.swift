@@ -18,3 +18,22 @@ public struct Transcript: Decodable, Sendable {
         ClassificationInput(prompt: prompt, answer: response ?? "", reasoning: reasoning, language: language, expect: expect, category: category)
     }
 }
+
+/// A line of a labelled file (the eval splits, training data for `candor train-verdicts`): a
+/// transcript with its gold `label`, and its `id` and `origin` (who wrote it) when given.
+public struct LabelledTranscript: Decodable, Sendable {
+    public var id: String?
+    public var label: String
+    public var origin: String?
+    public var transcript: Transcript
+
+    private enum CodingKeys: String, CodingKey { case id, label, origin }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decodeIfPresent(String.self, forKey: .id)
+        label = try container.decode(String.self, forKey: .label)
+        origin = try container.decodeIfPresent(String.self, forKey: .origin)
+        transcript = try Transcript(from: decoder)
+    }
+}
