@@ -87,6 +87,8 @@ public struct AnswerModel: Sendable {
                 guard let strength = push[index], strength > 0 else { continue }
                 let spelled = text
                 guard spelled.unicodeScalars.count >= 2 || spelled.unicodeScalars.allSatisfy(NGramFeatures.isIdeograph) else { continue }
+                // The evidence quotes each gram in “…”; a gram that holds those marks would blur it.
+                guard !spelled.contains("“"), !spelled.contains("”") else { continue }
                 best[spelled] = max(best[spelled] ?? 0, strength)
             }
         }
