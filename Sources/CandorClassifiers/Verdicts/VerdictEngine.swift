@@ -64,7 +64,7 @@ public struct VerdictEngine: Sendable {
     let regexes: RegexDetectorSet
     /// The embedding detectors, when an embedder was given and the policy declares any.
     public let embeddings: EmbeddingDetectorSet?
-    /// The policy's learned answer model, consulted where nothing else decided (step 8).
+    /// The policy's learned answer model, consulted last (step 9).
     public let answerModel: AnswerModel?
 
     /// Characters of answer after a refusal that make it a partial answer instead.
