@@ -14,7 +14,7 @@
 //                    calibrating thresholds on the dev split)
 //   splits    default: <root>/eval/dev.jsonl, heldout.jsonl, heldout-v5.jsonl … heldout-v22.jsonl
 //             (v5 … v13, v15 … v17 and v20 are folded into dev, eval/README.md entries 13 to 29, so
-//             their figures are dev figures; v14, v18, v21 and v22 are the clean held-out splits)
+//             their figures are dev figures; v14, v18, v19, v21 and v22 are the clean held-out splits)
 //
 // Throughput is printed as answers per second and as a ratio against a baseline measured in the
 // same run on the same lines (JSON-decoding them), so figures from different machines compare.
@@ -84,7 +84,7 @@ func parseOptions() -> Options {
     if options.splits.isEmpty {
         options.splits = ["dev", "heldout", "heldout-v5", "heldout-v6", "heldout-v7", "heldout-v8", "heldout-v9", "heldout-v10", "heldout-v11",
                           "heldout-v12", "heldout-v13", "heldout-v14", "heldout-v15", "heldout-v16", "heldout-v17", "heldout-v18",
-                          "heldout-v20", "heldout-v21", "heldout-v22"].map { options.root.appending(path: "eval/\($0).jsonl") }
+                          "heldout-v19", "heldout-v20", "heldout-v21", "heldout-v22"].map { options.root.appending(path: "eval/\($0).jsonl") }
     }
     return options
 }
