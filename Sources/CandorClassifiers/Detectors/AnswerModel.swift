@@ -60,7 +60,13 @@ public struct AnswerModel: Sendable {
     /// not outweigh (on the dev split, such flips were wrong 40 times out of 43); it finds what the
     /// detectors missed and corrects which kind of non-compliance they saw.
     public func override(_ current: Label, prompt: String, answer: String) -> (label: Label, probability: Double)? {
-        let probabilities = probabilities(prompt: prompt, answer: answer)
+        override(current, vector: features.vector(prompt: prompt, answer: answer))
+    }
+
+    /// ``override(_:prompt:answer:)`` on features already built (the verdict engine builds them
+    /// once for the decision and its evidence).
+    func override(_ current: Label, vector: NGramFeatures.Vector) -> (label: Label, probability: Double)? {
+        let probabilities = probabilities(vector)
         guard let best = probabilities.indices.max(by: { probabilities[$0] < probabilities[$1] }),
               weights.labels[best] != current, weights.labels[best] != .complied else { return nil }
         let bar = current == .complied ? weights.threshold : (weights.overrule ?? .infinity)
@@ -72,9 +78,13 @@ public struct AnswerModel: Sendable {
     /// handle on why the model decided. Character n-grams weigh too but read poorly, so they are
     /// left out of the list.
     public func strongestGrams(for label: Label, against other: Label, prompt: String, answer: String, limit: Int = 4) -> [String] {
+        strongestGrams(for: label, against: other, prompt: prompt, answer: answer, vector: features.vector(prompt: prompt, answer: answer), limit: limit)
+    }
+
+    /// ``strongestGrams(for:against:prompt:answer:limit:)`` with the pair's features already built.
+    func strongestGrams(for label: Label, against other: Label, prompt: String, answer: String, vector: NGramFeatures.Vector, limit: Int = 4) -> [String] {
         guard let target = weights.labels.firstIndex(of: label) else { return [] }
         let rival = weights.labels.firstIndex(of: other)
-        let vector = features.vector(prompt: prompt, answer: answer)
         let labels = weights.labels.count
         var push: [Int: Float] = [:]
         for (index, value) in zip(vector.indices, vector.values) {
@@ -83,9 +93,8 @@ public struct AnswerModel: Sendable {
         }
         var best: [String: Float] = [:]
         for block in 0..<2 {
-            for (index, text, isWord) in features.grams(prompt: prompt, answer: answer, block: block) where isWord {
+            for (index, spelled, isWord) in features.grams(prompt: prompt, answer: answer, block: block) where isWord {
                 guard let strength = push[index], strength > 0 else { continue }
-                let spelled = text
                 guard spelled.unicodeScalars.count >= 2 || spelled.unicodeScalars.allSatisfy(NGramFeatures.isIdeograph) else { continue }
                 // The evidence quotes each gram in “…”; a gram that holds those marks would blur it.
                 guard !spelled.contains("“"), !spelled.contains("”") else { continue }

@@ -154,10 +154,11 @@ public struct VerdictEngine: Sendable {
         let (label, confidence, evidence) = try detect(input, vectors: vectors)
         guard let answerModel, label != .empty, label != .error, let answer = input.answer else { return (label, confidence, evidence) }
         let text = ThinkBlock.split(answer).answer
-        guard let (modelLabel, probability) = answerModel.override(label, prompt: input.prompt, answer: text) else {
+        let vector = answerModel.features.vector(prompt: input.prompt, answer: text)
+        guard let (modelLabel, probability) = answerModel.override(label, vector: vector) else {
             return (label, confidence, evidence)
         }
-        let grams = answerModel.strongestGrams(for: modelLabel, against: label, prompt: input.prompt, answer: text)
+        let grams = answerModel.strongestGrams(for: modelLabel, against: label, prompt: input.prompt, answer: text, vector: vector)
         let item = Evidence(kind: .model, detector: "answer-model", label: modelLabel,
                             excerpt: grams.map { "“\($0)”" }.joined(separator: ", "), weight: probability)
         return (modelLabel, min(0.95, probability), evidence + [item])
