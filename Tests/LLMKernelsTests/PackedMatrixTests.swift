@@ -83,14 +83,7 @@ struct AttentionTests {
           arguments: [(32, 1), (32, 7), (32, 20), (24, 7), (24, 20)])
     func matchesDirect(headSize: Int, count: Int) {
         let heads = 2, stride = heads * headSize, scale: Float = 0.3
-        let (q, kv) = randomProblem(rows: count, columns: stride, count: 2 * count)
-        let k = Array(kv.prefix(count * stride)), v = Array(kv.suffix(count * stride))
-        var context = [Float](repeating: .nan, count: count * stride)
-        var scores = [Float](repeating: 0, count: count), keysT = [Float](repeating: 0, count: count * headSize)
-        for head in 0..<heads {
-            Attention.head(q: q, k: k, v: v, into: &context, scores: &scores, keysT: &keysT,
-                           start: 0, count: count, column: head * headSize, headSize: headSize, stride: stride, scale: scale)
-        }
+        let (q, k, v, context) = Self.attendAllHeads(heads: heads, headSize: headSize, count: count, scale: scale)
         for head in 0..<heads {
             for i in 0..<count {
                 let column = head * headSize
@@ -108,10 +101,10 @@ struct AttentionTests {
 }
 
 extension AttentionTests {
-    @Test("head size 32: the four-query path gives, to the bit, the scores and outputs of one query at a time",
-          arguments: [4, 13, 37, 64])
-    func fourQueriesBitIdentical(count: Int) {
-        let headSize = 32, heads = 2, stride = heads * headSize, scale: Float = 0.177
+    /// Random queries, keys and values for `count` positions of `heads` heads side by side (row
+    /// stride heads × headSize), and the context `Attention.head` computes for every head.
+    static func attendAllHeads(heads: Int, headSize: Int, count: Int, scale: Float) -> (q: [Float], k: [Float], v: [Float], context: [Float]) {
+        let stride = heads * headSize
         let (q, kv) = randomProblem(rows: count, columns: stride, count: 2 * count)
         let k = Array(kv.prefix(count * stride)), v = Array(kv.suffix(count * stride))
         var context = [Float](repeating: .nan, count: count * stride)
@@ -120,6 +113,14 @@ extension AttentionTests {
             Attention.head(q: q, k: k, v: v, into: &context, scores: &scores, keysT: &keysT,
                            start: 0, count: count, column: head * headSize, headSize: headSize, stride: stride, scale: scale)
         }
+        return (q, k, v, context)
+    }
+
+    @Test("head size 32: the four-query path gives, to the bit, the scores and outputs of one query at a time",
+          arguments: [4, 13, 37, 64])
+    func fourQueriesBitIdentical(count: Int) {
+        let headSize = 32, heads = 2, stride = heads * headSize, scale: Float = 0.177
+        let (q, k, v, context) = Self.attendAllHeads(heads: heads, headSize: headSize, count: count, scale: scale)
         // One query at a time, as the kernel computed every query before the four-query path.
         for head in 0..<heads {
             let column = head * headSize
