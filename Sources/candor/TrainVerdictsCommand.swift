@@ -28,6 +28,9 @@ struct TrainVerdictsCommand: ParsableCommand {
     @Option(help: "L2 penalty on the weights.") var l2: Float = 1e-4
     @Option(help: "Probability at which the model's label replaces complied.") var threshold = 0.5
     @Option(help: "Probability at which the model's label replaces any other label of the detectors (1.01: never).") var overrule = 0.8
+    @Option(name: .customLong("calibrate-on"), help: ArgumentHelp(
+        "A group (origin prefix) to fit the combiner on (repeatable); without any, the thresholds decide.",
+        discussion: "Name authors the policy's detectors were not written against: each is scored by a model trained without it, and the combiner learns from those scores and the detectors' labels which to believe.")) var calibrationGroups: [String] = []
     @Flag(name: .customLong("cross-validate"), help: "Leave each group out in turn and report agreement.") var crossValidate = false
     @Option(name: .customLong("evaluate"), help: "Labelled JSON Lines file to score the trained model on, never trained on (repeatable).") var evaluations: [String] = []
 
@@ -75,7 +78,25 @@ struct TrainVerdictsCommand: ParsableCommand {
             try Self.crossValidate(rows, trainer: trainer, labels: labels, policy: loaded)
         }
         if output != nil || !evaluations.isEmpty {
-            let weights = trainer.train(rows.map(\.example), labels: labels, training: "trained on " + record.joined(separator: "; ") + "; " + settings)
+            let training = "trained on " + record.joined(separator: "; ") + "; " + settings
+            let weights: AnswerModelWeights
+            if calibrationGroups.isEmpty {
+                weights = trainer.train(rows.map(\.example), labels: labels, training: training)
+            } else {
+                let known = Set(rows.map(\.group))
+                let unknown = calibrationGroups.filter { !known.contains($0) }
+                guard unknown.isEmpty else {
+                    throw CLIError("--calibrate-on: no answers of group \(unknown.joined(separator: ", ")) (groups: \(known.sorted().joined(separator: ", ")))").exit
+                }
+                var without = loaded
+                without.answerModel = nil
+                let detectors = try VerdictEngine(policy: without, policyVersion: "calibration")
+                let examples = rows.map { row in
+                    let input = row.transcript.input(language: row.transcript.language.flatMap(LanguageTag.init(rawValue:)))
+                    return AnswerModelTrainer.CalibrationExample(example: row.example, group: row.group, detectorLabel: detectors.classify(input).label)
+                }
+                weights = trainer.train(examples, labels: labels, calibrationGroups: calibrationGroups, training: training)
+            }
             if !evaluations.isEmpty { print("group                         answers   model alone   detectors   detectors + model") }
             for path in evaluations {
                 let held = try Self.read(path, labels: declared)
@@ -91,6 +112,7 @@ struct TrainVerdictsCommand: ParsableCommand {
                 throw CLIError("cannot write \(output): \(error)", code: .unavailable).exit
             }
             print("wrote \(output): \(labels.count) labels × \(NGramFeatures.blocks) blocks × \(buckets) buckets, trained on \(settings)")
+            if let combiner = weights.combiner { print("combiner on \(combiner.groups.joined(separator: ", ")): \(combiner.training)") }
         }
     }
 

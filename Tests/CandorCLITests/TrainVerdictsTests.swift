@@ -46,6 +46,28 @@ struct TrainVerdictsTests {
         #expect(crossed.stdout.contains("heldout-v4") && crossed.stdout.contains("\nall "))
     }
 
+    @Test("--calibrate-on fits a combiner on the named groups, which the policy loader accepts; an unknown group is an error naming the groups there are")
+    func calibrate() throws {
+        let directory = FileManager.default.temporaryDirectory.appending(path: "candor-train-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let folded = try Self.devFile(1000, in: directory)
+        let model = directory.appending(path: "m.answer-model.json")
+        let result = try CandorBinary.run(["train-verdicts", "--input", folded.path, "--output", model.path, "--calibrate-on", "heldout-v4",
+                                           "--calibrate-on", "heldout-v5", "--buckets", "1024", "--iterations", "20"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("combiner on heldout-v4, heldout-v5: fitted on"), "\(result.stdout)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: model)) as? [String: Any])
+        let combiner = try #require(object["combiner"] as? [String: Any])
+        #expect(combiner["groups"] as? [String] == ["heldout-v4", "heldout-v5"])
+        #expect((combiner["weights"] as? [Double])?.count == 35 * 5)
+        let unknown = try CandorBinary.run(["train-verdicts", "--input", folded.path, "--output", directory.appending(path: "n.json").path,
+                                            "--calibrate-on", "heldout-v99", "--buckets", "64", "--iterations", "2"])
+        #expect(unknown.status != 0)
+        #expect(unknown.stderr.contains("--calibrate-on: no answers of group heldout-v99 (groups: "), "\(unknown.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: directory.appending(path: "n.json").path))
+    }
+
     @Test("a malformed line or an unknown label stops training with the file and line")
     func badInput() throws {
         let directory = FileManager.default.temporaryDirectory.appending(path: "candor-train-\(UUID().uuidString)")

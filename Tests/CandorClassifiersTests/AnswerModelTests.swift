@@ -103,17 +103,23 @@ struct AnswerModelTests {
         #expect(throws: DecodingError.self) { try JSONDecoder().decode(AnswerModelWeights.self, from: broken) }
     }
 
-    @Test("the shipped model is what training on the shipped data makes (Fixtures copies of eval/dev.jsonl and eval/heldout.jsonl)")
+    @Test("the shipped model and its combiner are what training on the shipped data makes (Fixtures copies of eval/dev.jsonl and eval/heldout.jsonl)")
     func shippedModelReproduces() throws {
         let fixtures = try #require(Bundle.module.url(forResource: "Fixtures", withExtension: nil))
         let shipped = try JSONDecoder().decode(AnswerModelWeights.self, from: Data(contentsOf: fixtures.appending(path: "default.answer-model.json")))
-        var examples: [AnswerModelTrainer.Example] = []
+        let combiner = try #require(shipped.combiner, "the shipped model has a learned combiner")
+        // As `candor train-verdicts` reads them: empty answers left out; each answer's group is its
+        // origin's prefix, else its file; the detectors' label is the default policy's without the model.
+        var examples: [AnswerModelTrainer.CalibrationExample] = []
         for file in ["dev.jsonl", "heldout.jsonl"] {
             for line in try String(contentsOf: fixtures.appending(path: file), encoding: .utf8).split(separator: "\n") {
-                let row = try JSONDecoder().decode(DevSplit.Row.self, from: Data(line.utf8))
-                let answer = row.response ?? ""
+                let row = try JSONDecoder().decode(LabelledTranscript.self, from: Data(line.utf8))
+                let answer = row.transcript.response ?? ""
                 guard row.label != "empty", !ThinkBlock.split(answer).answer.allSatisfy(\.isWhitespace) else { continue }
-                examples.append(.init(prompt: row.prompt, answer: answer, label: Label(rawValue: row.label)))
+                let input = row.transcript.input(language: row.transcript.language.flatMap(LanguageTag.init(rawValue:)))
+                examples.append(.init(example: .init(prompt: row.transcript.prompt, answer: answer, label: Label(rawValue: row.label)),
+                                      group: row.origin.map { String($0.prefix { $0 != ":" }) } ?? file,
+                                      detectorLabel: PolicyFixture.detectors.classify(input).label))
             }
         }
         var trainer = AnswerModelTrainer()
@@ -121,16 +127,83 @@ struct AnswerModelTests {
         trainer.threshold = shipped.threshold
         trainer.overrule = shipped.overrule
         #expect(shipped.training.contains("\(examples.count) non-empty answers") && shipped.training.contains("\(trainer.iterations) Adam iterations"))
-        let retrained = trainer.train(examples, labels: shipped.labels, training: shipped.training)
+        #expect(combiner.groups.count >= 5 && combiner.groups.allSatisfy { group in examples.contains { $0.group == group } })
+        let retrained = trainer.train(examples, labels: shipped.labels, calibrationGroups: combiner.groups, training: shipped.training)
         #expect(retrained.labels == shipped.labels && retrained.weights.count == shipped.weights.count)
         let largest = zip(retrained.weights, shipped.weights).map { abs($0 - $1) }.max() ?? 0
         #expect(largest < 1e-4, "largest weight difference \(largest)")
+        let again = try #require(retrained.combiner)
+        #expect(again.groups == combiner.groups && again.training == combiner.training)
+        let combinerLargest = zip(again.weights + again.bias + again.mean, combiner.weights + combiner.bias + combiner.mean).map { abs($0 - $1) }.max() ?? 0
+        #expect(combinerLargest < 1e-3, "largest combiner difference \(combinerLargest)")
     }
 
-    @Test("the default policy's model overrules a detector miss, with its evidence; empty answers stay empty")
+    /// A combiner for a two-label model (complied, refused) that puts `strength` on one kind of
+    /// input per label: the detectors' label (`trustDetectors`) or the model's log-probability.
+    static func handCombiner(trustDetectors: Bool) -> AnswerModelWeights.Combiner {
+        let labels = 2, inputs = AnswerModelWeights.Combiner.inputs(labels: labels)
+        var weights = [Double](repeating: 0, count: inputs * labels)
+        for label in 0..<labels { weights[(trustDetectors ? label : labels + label) * labels + label] = 10 }
+        return .init(mean: .init(repeating: 0, count: inputs), scale: .init(repeating: 1, count: inputs), weights: weights,
+                     bias: [0, 0], groups: ["hand"], training: "hand-made")
+    }
+
+    @Test("a combiner decides instead of the thresholds: one that trusts the detectors keeps their label, one that trusts the model follows it, even to complied")
+    func combinerDecides() throws {
+        var weights = Self.toyWeights()
+        let refusal = "Sorry, I cannot discuss that.", factual = "The protests began in April and ended in June."
+        #expect(AnswerModelWeights.Combiner.inputs(labels: 2) == 8)
+        let inputs = AnswerModel.combinerInputs(detector: .refused, probabilities: [0.25, 0.75], labels: [.complied, .refused])
+        #expect(inputs == [0, 1, log(0.25), log(0.75), 0, 0, log(0.25), log(0.75)])
+        #expect(AnswerModel.combinerInputs(detector: .deflected, probabilities: [0, 1], labels: [.complied, .refused]) == [0, 0, log(1e-6), 0, 0, 0, 0, 0])
+        weights.combiner = Self.handCombiner(trustDetectors: true)
+        var model = try AnswerModel(weights)
+        #expect(model.decide(.complied, prompt: "Why?", answer: refusal) == nil)
+        #expect(model.decide(.refused, prompt: "Why?", answer: factual) == nil)
+        weights.combiner = Self.handCombiner(trustDetectors: false)
+        model = try AnswerModel(weights)
+        #expect(model.decide(.complied, prompt: "Why?", answer: refusal)?.label == .refused)
+        #expect(model.decide(.refused, prompt: "Why?", answer: factual)?.label == .complied)
+        #expect(model.decide(.refused, prompt: "Why?", answer: refusal) == nil, "already its label")
+        let probability = try #require(model.decide(.complied, prompt: "Why?", answer: refusal)?.probability)
+        #expect(probability > 0.5 && probability <= 1)
+        weights.combiner?.bias = [0]
+        #expect(throws: AnswerModel.LoadError.self) { _ = try AnswerModel(weights) }
+    }
+
+    @Test("fitting a combiner: each calibration group scored by a fold model; deterministic; it learns to overrule detectors that are always wrong; survives JSON")
+    func combinerFits() throws {
+        // Two authors who wrote the same answers, and detectors that call every answer complied:
+        // each fold's model gets the other author's answers right, so the combiner should learn
+        // to follow the model.
+        let examples = ["first", "second"].flatMap { group in
+            Self.toyExamples.map { AnswerModelTrainer.CalibrationExample(example: $0, group: group, detectorLabel: .complied) }
+        }
+        var trainer = AnswerModelTrainer()
+        trainer.buckets = 1024
+        trainer.iterations = 60
+        let weights = trainer.train(examples, labels: [.complied, .refused], calibrationGroups: ["first", "second"], training: "toy")
+        #expect(weights == trainer.train(examples, labels: [.complied, .refused], calibrationGroups: ["first", "second"], training: "toy"))
+        let combiner = try #require(weights.combiner)
+        #expect(combiner.fits(labels: 2) && combiner.groups == ["first", "second"])
+        #expect(combiner.training.contains("20 answers of 2 groups"))
+        let withoutCombiner = trainer.train(examples.map(\.example), labels: [.complied, .refused], training: "toy")
+        #expect(withoutCombiner.weights == weights.weights, "the model itself is trained on every example, as without a combiner")
+        let model = try AnswerModel(weights)
+        #expect(model.decide(.complied, prompt: "Why?", answer: "Sorry, I cannot talk about him.")?.label == .refused)
+        let data = try JSONEncoder().encode(weights)
+        #expect(try JSONDecoder().decode(AnswerModelWeights.self, from: data) == weights)
+        var object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        var broken = try #require(object["combiner"] as? [String: Any])
+        broken["scale"] = [1.0]
+        object["combiner"] = broken
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(AnswerModelWeights.self, from: JSONSerialization.data(withJSONObject: object)) }
+    }
+
+    @Test("the default policy's model and combiner overrule a detector miss, with its evidence; empty answers stay empty")
     func engineStep() {
         let engine = PolicyFixture.engine
-        #expect(engine.answerModel != nil)
+        #expect(engine.answerModel?.weights.combiner != nil)
         let empty = engine.classify(ClassificationInput(prompt: "What happened in June 1989?", answer: "  "))
         #expect(empty.label == .empty && !empty.evidence.contains { $0.kind == .model })
         // Some dev answers are decided by the model (it was trained on them): each such verdict
@@ -143,7 +216,7 @@ struct AnswerModelTests {
             guard let item = verdict.evidence.first(where: { $0.kind == .model }) else { continue }
             decided += 1
             #expect(item.label == verdict.label && item.detector == "answer-model")
-            #expect(item.weight >= 0.5 && item.weight <= 1)
+            #expect(item.weight > 1 / Double(engine.answerModel!.weights.labels.count) && item.weight <= 1)
             let quoted = (item.excerpt ?? "").split(separator: "”").map { $0.replacingOccurrences(of: ", “", with: "").replacingOccurrences(of: "“", with: "") }
             #expect(quoted.contains { !$0.isEmpty }, "\(row.id): the evidence quotes the answer")
             for gram in quoted where !gram.isEmpty { #expect(answer.lowercased().contains(gram), "\(row.id): \(gram)") }

@@ -184,6 +184,50 @@ struct AnswerModelTests {
         Self.expectProblem(root, "policies/mini.yaml:47:9: answer_model.file: answer_model file policies/m.json has threshold 0, expected a number greater than 0 and at most 1")
     }
 
+    /// The test model with a (hand-made) learned combiner.
+    static var combined: AnswerModelWeights {
+        var model = Self.model
+        let inputs = AnswerModelWeights.Combiner.inputs(labels: 2)
+        model.combiner = .init(mean: .init(repeating: 0, count: inputs), scale: .init(repeating: 1, count: inputs),
+                               weights: (0..<(inputs * 2)).map { Double($0) / 8 - 1 }, bias: [0.25, -0.25], groups: ["heldout-v1"], training: "test")
+        return model
+    }
+
+    @Test("a file's learned combiner loads with it; combiner: false drops it, to decide by thresholds")
+    func combiner() throws {
+        let root = try Self.root(answerModel: ["file: m.json"], files: ["m.json": Self.json(Self.combined)])
+        defer { root.remove() }
+        #expect(try DeclaredData.loadValid(root: root.url).policies["mini"]?.answerModel == Self.combined)
+        let explicit = try Self.root(answerModel: ["file: m.json", "combiner: true"], files: ["m.json": Self.json(Self.combined)])
+        defer { explicit.remove() }
+        #expect(try DeclaredData.loadValid(root: explicit.url).policies["mini"]?.answerModel == Self.combined)
+        let off = try Self.root(answerModel: ["file: m.json", "combiner: false", "threshold: 0.6"], files: ["m.json": Self.json(Self.combined)])
+        defer { off.remove() }
+        let loaded = try #require(try DeclaredData.loadValid(root: off.url).policies["mini"]?.answerModel)
+        #expect(loaded.combiner == nil && loaded.threshold == 0.6 && loaded.weights == Self.model.weights)
+    }
+
+    @Test("threshold or overrule beside a learned combiner, combiner: true without one, or a combiner that is not a boolean is reported at its line")
+    func combinerProblems() throws {
+        let threshold = try Self.root(answerModel: ["file: m.json", "threshold: 0.6"], files: ["m.json": Self.json(Self.combined)])
+        defer { threshold.remove() }
+        Self.expectProblem(threshold, "policies/mini.yaml:48:14: answer_model.threshold: threshold applies only without a learned combiner, and answer_model file policies/m.json has one; remove threshold, or add combiner: false")
+        let overrule = try Self.root(answerModel: ["file: m.json", "overrule: 0.9"], files: ["m.json": Self.json(Self.combined)])
+        defer { overrule.remove() }
+        Self.expectProblem(overrule, "policies/mini.yaml:48:13: answer_model.overrule: overrule applies only without a learned combiner")
+        let missing = try Self.root(answerModel: ["file: m.json", "combiner: true"], files: ["m.json": Self.json(Self.model)])
+        defer { missing.remove() }
+        Self.expectProblem(missing, "policies/mini.yaml:48:13: answer_model.combiner: answer_model file policies/m.json has no learned combiner (train it with `candor train-verdicts --calibrate-on GROUP`)")
+        let notBool = try Self.root(answerModel: ["file: m.json", "combiner: yes please"], files: ["m.json": Self.json(Self.combined)])
+        defer { notBool.remove() }
+        Self.expectProblem(notBool, "policies/mini.yaml:48:13: answer_model.combiner: expected true or false, got")
+        var shortScale = Self.combined
+        shortScale.combiner?.scale = [1]
+        let corrupt = try Self.root(answerModel: ["file: m.json"], files: ["m.json": Self.json(shortScale)])
+        defer { corrupt.remove() }
+        Self.expectProblem(corrupt, "policies/mini.yaml:47:9: answer_model.file: answer_model file policies/m.json is not a valid answer model: key 'combiner': expected 8 finite means, 8 positive scales, 8 × 2 weights and 2 biases for 2 labels; got 8, 1, 16 and 2")
+    }
+
     static func floatsBase64(count: Int) -> String {
         var data = Data()
         for index in 0..<count { withUnsafeBytes(of: Float(index).bitPattern.littleEndian) { data.append(contentsOf: $0) } }

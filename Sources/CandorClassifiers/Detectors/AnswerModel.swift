@@ -25,6 +25,9 @@ public struct AnswerModel: Sendable {
               weights.weights.count == NGramFeatures.blocks * weights.buckets * weights.labels.count else {
             throw .shape("expected \(NGramFeatures.blocks) × \(weights.buckets) × \(weights.labels.count) weights and \(weights.labels.count) biases, got \(weights.weights.count) and \(weights.bias.count)")
         }
+        if let combiner = weights.combiner, !combiner.fits(labels: weights.labels.count) {
+            throw .shape("the combiner does not fit \(weights.labels.count) labels (expected \(AnswerModelWeights.Combiner.inputs(labels: weights.labels.count)) inputs)")
+        }
         self.weights = weights
         self.features = NGramFeatures(buckets: weights.buckets)
     }
@@ -71,6 +74,48 @@ public struct AnswerModel: Sendable {
               weights.labels[best] != current, weights.labels[best] != .complied else { return nil }
         let bar = current == .complied ? weights.threshold : (weights.overrule ?? .infinity)
         return probabilities[best] >= bar ? (weights.labels[best], probabilities[best]) : nil
+    }
+
+    /// The model's final say on an answer the detectors labelled `current`: the label that should
+    /// replace theirs with its probability, or `nil` to keep it. With a learned
+    /// ``AnswerModelWeights/Combiner`` the combiner decides; without one, ``override(_:vector:)``'s
+    /// thresholds do.
+    public func decide(_ current: Label, prompt: String, answer: String) -> (label: Label, probability: Double)? {
+        decide(current, vector: features.vector(prompt: prompt, answer: answer))
+    }
+
+    func decide(_ current: Label, vector: NGramFeatures.Vector) -> (label: Label, probability: Double)? {
+        guard let combiner = weights.combiner else { return override(current, vector: vector) }
+        let combined = Self.combine(combiner, detector: current, probabilities: probabilities(vector), labels: weights.labels)
+        guard let best = combined.indices.max(by: { combined[$0] < combined[$1] }), weights.labels[best] != current else { return nil }
+        return (weights.labels[best], combined[best])
+    }
+
+    /// The combiner's inputs (see ``AnswerModelWeights/Combiner``) for the detectors' label and
+    /// the model's probabilities over `labels`, before standardisation. A detector label the model
+    /// does not know is all zeros.
+    public static func combinerInputs(detector: Label, probabilities: [Double], labels: [Label]) -> [Double] {
+        let count = labels.count
+        let logs = probabilities.map { log(max($0, 1e-6)) }
+        var inputs = [Double](repeating: 0, count: AnswerModelWeights.Combiner.inputs(labels: count))
+        let slot = labels.firstIndex(of: detector)
+        if let slot { inputs[slot] = 1 }
+        for label in 0..<count { inputs[count + label] = logs[label] }
+        if let slot {
+            for label in 0..<count { inputs[2 * count + slot * count + label] = logs[label] }
+        }
+        return inputs
+    }
+
+    /// The combiner's probability for each of `labels`.
+    public static func combine(_ combiner: AnswerModelWeights.Combiner, detector: Label, probabilities: [Double], labels: [Label]) -> [Double] {
+        let inputs = combinerInputs(detector: detector, probabilities: probabilities, labels: labels)
+        var logits = combiner.bias
+        for (input, value) in inputs.enumerated() {
+            let standard = (value - combiner.mean[input]) / combiner.scale[input]
+            for label in labels.indices { logits[label] += standard * combiner.weights[input * labels.count + label] }
+        }
+        return softmax(logits)
     }
 
     /// Up to `limit` words and word pairs of the answer that pushed hardest towards `label` rather

@@ -16,12 +16,28 @@ public struct AnswerModelTrainer: Sendable {
         }
     }
 
+    /// A labelled answer with its author's group and the detectors' label for it, for fitting
+    /// the combiner (``train(_:labels:calibrationGroups:training:)``).
+    public struct CalibrationExample: Sendable {
+        public var example: Example
+        public var group: String
+        public var detectorLabel: Label
+        public init(example: Example, group: String, detectorLabel: Label) {
+            self.example = example
+            self.group = group
+            self.detectorLabel = detectorLabel
+        }
+    }
+
     public var buckets = 16384
     public var iterations = 150
     public var learningRate: Float = 0.1
     public var l2: Float = 1e-4
     public var threshold = 0.5
     public var overrule: Double? = 0.8
+    public var combinerIterations = 400
+    public var combinerRate = 0.05
+    public var combinerL2 = 1e-3
 
     public init() {}
 
@@ -78,4 +94,88 @@ public struct AnswerModelTrainer: Sendable {
         return AnswerModelWeights(featureSet: NGramFeatures.featureSet, buckets: buckets, labels: labels, weights: weights,
                                   bias: bias, threshold: threshold, overrule: overrule, training: training)
     }
+
+    /// Trains on every example, as ``train(_:labels:training:)``, and fits a
+    /// ``AnswerModelWeights/Combiner``: each group of `calibrationGroups` is scored by a model
+    /// trained without it, so the combiner sees the model's probabilities as they are on an author
+    /// it never saw, beside the detectors' label, and learns which to believe. The groups should be
+    /// authors the policy's detectors were not written against either (on the answers the
+    /// detectors were tuned on, they look better than they are). The folds run in parallel; the
+    /// result does not depend on how.
+    public func train(_ examples: [CalibrationExample], labels: [Label], calibrationGroups: [String], training: String) -> AnswerModelWeights {
+        precondition(!calibrationGroups.isEmpty)
+        var weights = train(examples.map(\.example), labels: labels, training: training)
+        let folds = FoldResults(count: calibrationGroups.count)
+        DispatchQueue.concurrentPerform(iterations: calibrationGroups.count) { fold in
+            let group = calibrationGroups[fold]
+            let others = examples.filter { $0.group != group }.map(\.example)
+            let held = examples.filter { $0.group == group && labels.contains($0.detectorLabel) }
+            guard !others.isEmpty, !held.isEmpty else { return }
+            let model = try! AnswerModel(train(others, labels: labels, training: "fold without \(group)"))
+            let rows = held.map { item in
+                let probabilities = model.probabilities(prompt: item.example.prompt, answer: ThinkBlock.split(item.example.answer).answer)
+                return (AnswerModel.combinerInputs(detector: item.detectorLabel, probabilities: probabilities, labels: labels),
+                        labels.firstIndex(of: item.example.label)!)
+            }
+            folds.set(fold, rows)
+        }
+        let rows = folds.all
+        precondition(!rows.isEmpty, "no calibration answers in groups \(calibrationGroups)")
+        weights.combiner = fitCombiner(rows.map(\.inputs), targets: rows.map(\.target), labels: labels.count, groups: calibrationGroups,
+                                       training: "fitted on \(rows.count) answers of \(calibrationGroups.count) groups, each scored by a model trained without its group; \(combinerIterations) Adam iterations (rate \(combinerRate)), L2 \(combinerL2)")
+        return weights
+    }
+
+    /// Multinomial logistic regression on standardised dense inputs, full-batch Adam.
+    func fitCombiner(_ inputs: [[Double]], targets: [Int], labels width: Int, groups: [String], training: String) -> AnswerModelWeights.Combiner {
+        let count = inputs[0].count
+        let n = Double(inputs.count)
+        var mean = [Double](repeating: 0, count: count), scale = [Double](repeating: 0, count: count)
+        for row in inputs { for index in 0..<count { mean[index] += row[index] / n } }
+        for row in inputs { for index in 0..<count { scale[index] += (row[index] - mean[index]) * (row[index] - mean[index]) / n } }
+        scale = scale.map { $0.squareRoot() + 1e-6 }
+        let standard = inputs.map { row in (0..<count).map { (row[$0] - mean[$0]) / scale[$0] } }
+        var weights = [Double](repeating: 0, count: count * width), bias = [Double](repeating: 0, count: width)
+        var moment = weights, second = weights, biasMoment = bias, biasSecond = bias
+        var logits = [Double](repeating: 0, count: width)
+        for step in 1...max(1, combinerIterations) {
+            var gradient = weights.map { combinerL2 * $0 }
+            var biasGradient = [Double](repeating: 0, count: width)
+            for (row, target) in zip(standard, targets) {
+                for label in 0..<width { logits[label] = bias[label] }
+                for index in 0..<count where row[index] != 0 {
+                    for label in 0..<width { logits[label] += row[index] * weights[index * width + label] }
+                }
+                let probabilities = AnswerModel.softmax(logits)
+                for label in 0..<width {
+                    let error = (probabilities[label] - (label == target ? 1 : 0)) / n
+                    biasGradient[label] += error
+                    for index in 0..<count { gradient[index * width + label] += row[index] * error }
+                }
+            }
+            let correction1 = 1 - pow(0.9, Double(step)), correction2 = 1 - pow(0.999, Double(step))
+            func adam(_ value: inout Double, _ gradient: Double, _ first: inout Double, _ second: inout Double) {
+                first = 0.9 * first + 0.1 * gradient
+                second = 0.999 * second + 0.001 * gradient * gradient
+                value -= combinerRate * (first / correction1) / ((second / correction2).squareRoot() + 1e-8)
+            }
+            for index in weights.indices { adam(&weights[index], gradient[index], &moment[index], &second[index]) }
+            for index in bias.indices { adam(&bias[index], biasGradient[index], &biasMoment[index], &biasSecond[index]) }
+        }
+        return .init(mean: mean, scale: scale, weights: weights, bias: bias, groups: groups, training: training)
+    }
+}
+
+/// Each fold's calibration rows, gathered from parallel folds in fold order.
+private final class FoldResults: @unchecked Sendable {
+    private let lock = NSLock()
+    private var folds: [[(inputs: [Double], target: Int)]]
+
+    init(count: Int) { folds = Array(repeating: [], count: count) }
+
+    func set(_ fold: Int, _ rows: [(inputs: [Double], target: Int)]) {
+        lock.withLock { folds[fold] = rows }
+    }
+
+    var all: [(inputs: [Double], target: Int)] { lock.withLock { folds.flatMap { $0 } } }
 }

@@ -52,9 +52,12 @@ import PCRE2
 /// 8. anything else is `complied`;
 /// 9. the policy's learned answer model (``AnswerModel``, a logistic regression over hashed
 ///    n-grams of the question and the answer, trained on labelled answers by
-///    `candor train-verdicts`), when it declares one, has the last word where it is confident:
-///    its most probable label replaces `complied` at ``AnswerModelWeights/threshold`` and any other
-///    label of steps 2–7 at ``AnswerModelWeights/overrule``, with the n-grams that weighed most as
+///    `candor train-verdicts`), when it declares one, has the last word. With a learned
+///    ``AnswerModelWeights/Combiner`` (fitted on authors the detectors were not written against),
+///    the combiner weighs the label of steps 2–8 against the model's probabilities and gives the
+///    final label; without one, the model's most probable label replaces `complied` at
+///    ``AnswerModelWeights/threshold`` and any other label of steps 2–7 at
+///    ``AnswerModelWeights/overrule``. A replaced label gets the n-grams that weighed most as
 ///    evidence. Empty answers and failed attempts stay as step 1 decided.
 /// Evidence for each label is the sum of its detectors' weights (each detector counts once).
 /// An empty reasoning block is kept as `suppressed_reasoning` evidence beside the label.
@@ -155,7 +158,7 @@ public struct VerdictEngine: Sendable {
         guard let answerModel, label != .empty, label != .error, let answer = input.answer else { return (label, confidence, evidence) }
         let text = ThinkBlock.split(answer).answer
         let vector = answerModel.features.vector(prompt: input.prompt, answer: text)
-        guard let (modelLabel, probability) = answerModel.override(label, vector: vector) else {
+        guard let (modelLabel, probability) = answerModel.decide(label, vector: vector) else {
             return (label, confidence, evidence)
         }
         let grams = answerModel.strongestGrams(for: modelLabel, against: label, prompt: input.prompt, answer: text, vector: vector)

@@ -28,8 +28,11 @@ public struct AnswerModelWeights: Sendable, Hashable, Codable {
     /// What the model was trained on and how (files with their SHA-256, examples, iterations,
     /// regularisation), for the record.
     public var training: String
+    /// When present, decides between the detectors' label and the model's in place of
+    /// ``threshold`` and ``overrule``.
+    public var combiner: Combiner?
 
-    public init(featureSet: String, buckets: Int, labels: [Label], weights: [Float], bias: [Float], threshold: Double, overrule: Double? = nil, training: String) {
+    public init(featureSet: String, buckets: Int, labels: [Label], weights: [Float], bias: [Float], threshold: Double, overrule: Double? = nil, training: String, combiner: Combiner? = nil) {
         self.featureSet = featureSet
         self.buckets = buckets
         self.labels = labels
@@ -38,13 +41,50 @@ public struct AnswerModelWeights: Sendable, Hashable, Codable {
         self.threshold = threshold
         self.overrule = overrule
         self.training = training
+        self.combiner = combiner
+    }
+
+    /// A second, small logistic regression that gives the final label from the detectors' label
+    /// and the model's probabilities: how far to trust each on an author neither was fitted to.
+    /// Its inputs, for the model's `n` labels: the detectors' label one-hot (`n`), the log of each
+    /// model probability (`n`, floored at 10⁻⁶), and their products (`n × n`, detector label
+    /// major); each standardised by ``mean`` and ``scale``. Its outputs are the model's labels.
+    public struct Combiner: Sendable, Hashable, Codable {
+        public var mean: [Double]
+        public var scale: [Double]
+        /// `inputs × labels` weights, input-major.
+        public var weights: [Double]
+        public var bias: [Double]
+        /// The groups of labelled answers (authors) it was fitted on.
+        public var groups: [String]
+        /// How it was fitted, for the record.
+        public var training: String
+
+        public init(mean: [Double], scale: [Double], weights: [Double], bias: [Double], groups: [String], training: String) {
+            self.mean = mean
+            self.scale = scale
+            self.weights = weights
+            self.bias = bias
+            self.groups = groups
+            self.training = training
+        }
+
+        /// Inputs for a model of `labels` labels.
+        public static func inputs(labels: Int) -> Int { labels * (labels + 2) }
+
+        /// Whether the numbers fit a model of `labels` labels.
+        public func fits(labels: Int) -> Bool {
+            let inputs = Self.inputs(labels: labels)
+            return mean.count == inputs && scale.count == inputs && weights.count == inputs * labels && bias.count == labels
+                && scale.allSatisfy { $0 > 0 && $0.isFinite } && (mean + weights + bias).allSatisfy(\.isFinite)
+        }
     }
 
     /// Text blocks the weights cover (``weights`` holds a whole number of them).
     public var blocks: Int { labels.isEmpty || buckets == 0 ? 0 : weights.count / (buckets * labels.count) }
 
     private enum CodingKeys: String, CodingKey {
-        case featureSet = "feature_set", buckets, labels, weights, bias, threshold, overrule, training
+        case featureSet = "feature_set", buckets, labels, weights, bias, threshold, overrule, training, combiner
     }
 
     // The weights travel as base64 of little-endian Float32 (a quarter of the size of decimal
@@ -58,6 +98,7 @@ public struct AnswerModelWeights: Sendable, Hashable, Codable {
         threshold = try container.decode(Double.self, forKey: .threshold)
         overrule = try container.decodeIfPresent(Double.self, forKey: .overrule)
         training = try container.decode(String.self, forKey: .training)
+        combiner = try container.decodeIfPresent(Combiner.self, forKey: .combiner)
         let encoded = try container.decode(String.self, forKey: .weights)
         guard let data = Data(base64Encoded: encoded), data.count % 4 == 0 else {
             throw DecodingError.dataCorruptedError(forKey: .weights, in: container, debugDescription: "expected base64 of little-endian Float32 values")
@@ -67,6 +108,12 @@ public struct AnswerModelWeights: Sendable, Hashable, Codable {
             throw DecodingError.dataCorruptedError(
                 forKey: .weights, in: container,
                 debugDescription: "expected a multiple of buckets × labels (\(buckets) × \(labels.count)) weights and one bias per label; got \(weights.count) weights and \(bias.count) biases")
+        }
+        if let combiner, !combiner.fits(labels: labels.count) {
+            let inputs = Combiner.inputs(labels: labels.count)
+            throw DecodingError.dataCorruptedError(
+                forKey: .combiner, in: container,
+                debugDescription: "expected \(inputs) finite means, \(inputs) positive scales, \(inputs) × \(labels.count) weights and \(labels.count) biases for \(labels.count) labels; got \(combiner.mean.count), \(combiner.scale.count), \(combiner.weights.count) and \(combiner.bias.count)")
         }
     }
 
@@ -79,6 +126,7 @@ public struct AnswerModelWeights: Sendable, Hashable, Codable {
         try container.encode(threshold, forKey: .threshold)
         try container.encodeIfPresent(overrule, forKey: .overrule)
         try container.encode(training, forKey: .training)
+        try container.encodeIfPresent(combiner, forKey: .combiner)
         try container.encode(Self.data(of: weights).base64EncodedString(), forKey: .weights)
     }
 

@@ -166,15 +166,19 @@ enum PolicyFormat {
         return (EmbeddingDetector(id: id, label: label, threshold: threshold, neighbours: neighbours, exemplars: exemplars), mapping["id"])
     }
 
-    /// Reads `answer_model: { file, threshold, overrule }`: the weights file relative to the policy's
-    /// folder, checked for a known feature set and declared labels; `threshold` and `overrule`, when
-    /// given, replace the file's.
+    /// Reads `answer_model: { file, combiner, threshold, overrule }`: the weights file relative to
+    /// the policy's folder, checked for a known feature set and declared labels. A file with a
+    /// learned combiner decides with it unless `combiner: false`; `threshold` and `overrule`, when
+    /// given, replace the file's and apply only without a combiner.
     private static func decodeAnswerModel(_ value: YAMLValue, labels declared: Set<Label>, policyURL: URL) -> AnswerModelWeights? {
-        guard let mapping = value.mapping(allowed: ["file", "threshold", "overrule"]) else { return nil }
+        guard let mapping = value.mapping(allowed: ["file", "combiner", "threshold", "overrule"]) else { return nil }
         let fileValue = mapping.required("file")
         let file = fileValue?.string()
+        let combinerValue = mapping["combiner"]
+        let useCombiner = combinerValue.flatMap { $0.bool() }
         let threshold = mapping["threshold"].flatMap(answerModelThreshold)
         let overrule = mapping["overrule"].flatMap(answerModelThreshold)
+        if combinerValue != nil, useCombiner == nil { return nil }  // already reported
         guard let fileValue, let file else { return nil }
         let policyFile = fileValue.sink.file
         guard !file.hasPrefix("/") else {
@@ -219,6 +223,18 @@ enum PolicyFormat {
         if Set(model.labels).count != model.labels.count {
             fileValue.report("answer_model file \(shown) lists a label more than once: \(model.labels.map(\.rawValue).joined(separator: ", "))")
             valid = false
+        }
+        if useCombiner == false {
+            model.combiner = nil
+        } else if model.combiner == nil, useCombiner == true, let combinerValue {
+            combinerValue.report("answer_model file \(shown) has no learned combiner (train it with `candor train-verdicts --calibrate-on GROUP`), expected combiner: false or no combiner key")
+            valid = false
+        } else if model.combiner != nil {
+            for key in ["threshold", "overrule"] {
+                guard let given = mapping[key] else { continue }
+                given.report("\(key) applies only without a learned combiner, and answer_model file \(shown) has one; remove \(key), or add combiner: false to decide by thresholds")
+                valid = false
+            }
         }
         if mapping["threshold"] != nil {
             if let threshold { model.threshold = threshold } else { valid = false }  // already reported
