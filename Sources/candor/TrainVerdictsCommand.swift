@@ -14,9 +14,13 @@ struct TrainVerdictsCommand: ParsableCommand {
             (one of the model's labels) and optionally "reasoning" and "origin" (who wrote it; \
             "heldout-v5:v5-001" belongs to group heldout-v5). The model is a logistic regression \
             over hashed n-grams of the question and the answer (feature set \(NGramFeatures.featureSet)); \
-            training is deterministic. With --cross-validate, each group (origin, else input file) \
+            training is deterministic. With --calibrate-on, a combiner learns from authors the \
+            detectors were not written against how far to trust the detectors' label and the \
+            model's probabilities. With --cross-validate, each group (origin, else input file) \
             is scored by a model trained on the other groups, alone and with the policy's \
-            detectors, which estimates agreement on answers by an author the model never saw.
+            detectors and thresholds, which estimates agreement on answers by an author the model \
+            never saw; with --calibrate-on too, each calibration group is also scored with a \
+            combiner fitted on the other calibration groups.
             """
     )
 
@@ -74,8 +78,25 @@ struct TrainVerdictsCommand: ParsableCommand {
         trainer.overrule = overrule <= 1 ? overrule : nil
         let settings = "\(rows.count) non-empty answers; \(NGramFeatures.featureSet), \(buckets) buckets, \(iterations) Adam iterations (rate \(trainer.learningRate)), L2 \(l2)"
 
+        if !calibrationGroups.isEmpty {
+            let known = Set(rows.map(\.group))
+            let unknown = calibrationGroups.filter { !known.contains($0) }
+            guard unknown.isEmpty else {
+                throw CLIError("--calibrate-on: no answers of group \(unknown.joined(separator: ", ")) (groups: \(known.sorted().joined(separator: ", ")))").exit
+            }
+        }
         if crossValidate {
             try Self.crossValidate(rows, trainer: trainer, labels: labels, policy: loaded)
+            if calibrationGroups.count >= 2 {
+                let results = trainer.crossValidateCombiner(try Self.calibrationExamples(rows, policy: loaded), labels: labels, calibrationGroups: calibrationGroups)
+                print("\nwith the combiner: each group scored by a model and a combiner fitted without it")
+                print("group                         answers   detectors + model + combiner")
+                for result in results {
+                    print("\(result.group.padding(toLength: 28, withPad: " ", startingAt: 0))  \(String(format: "%7d", result.answers))   \(String(format: "%.3f", Double(result.agreed) / Double(max(1, result.answers))))")
+                }
+                let answers = results.reduce(0) { $0 + $1.answers }, agreed = results.reduce(0) { $0 + $1.agreed }
+                print("\("all".padding(toLength: 28, withPad: " ", startingAt: 0))  \(String(format: "%7d", answers))   \(String(format: "%.3f", Double(agreed) / Double(max(1, answers))))")
+            }
         }
         if output != nil || !evaluations.isEmpty {
             let training = "trained on " + record.joined(separator: "; ") + "; " + settings
@@ -83,19 +104,7 @@ struct TrainVerdictsCommand: ParsableCommand {
             if calibrationGroups.isEmpty {
                 weights = trainer.train(rows.map(\.example), labels: labels, training: training)
             } else {
-                let known = Set(rows.map(\.group))
-                let unknown = calibrationGroups.filter { !known.contains($0) }
-                guard unknown.isEmpty else {
-                    throw CLIError("--calibrate-on: no answers of group \(unknown.joined(separator: ", ")) (groups: \(known.sorted().joined(separator: ", ")))").exit
-                }
-                var without = loaded
-                without.answerModel = nil
-                let detectors = try VerdictEngine(policy: without, policyVersion: "calibration")
-                let examples = rows.map { row in
-                    let input = row.transcript.input(language: row.transcript.language.flatMap(LanguageTag.init(rawValue:)))
-                    return AnswerModelTrainer.CalibrationExample(example: row.example, group: row.group, detectorLabel: detectors.classify(input).label)
-                }
-                weights = trainer.train(examples, labels: labels, calibrationGroups: calibrationGroups, training: training)
+                weights = trainer.train(try Self.calibrationExamples(rows, policy: loaded), labels: labels, calibrationGroups: calibrationGroups, training: training)
             }
             if !evaluations.isEmpty { print("group                         answers   model alone   detectors   detectors + model") }
             for path in evaluations {
@@ -113,6 +122,18 @@ struct TrainVerdictsCommand: ParsableCommand {
             }
             print("wrote \(output): \(labels.count) labels × \(NGramFeatures.blocks) blocks × \(buckets) buckets, trained on \(settings)")
             if let combiner = weights.combiner { print("combiner on \(combiner.groups.joined(separator: ", ")): \(combiner.training)") }
+        }
+    }
+
+    /// Each row with its group and the label the policy's detectors and rules (without its answer
+    /// model, patterns only) give it.
+    static func calibrationExamples(_ rows: [Row], policy: Policy) throws -> [AnswerModelTrainer.CalibrationExample] {
+        var without = policy
+        without.answerModel = nil
+        let detectors = try VerdictEngine(policy: without, policyVersion: "calibration")
+        return rows.map { row in
+            let input = row.transcript.input(language: row.transcript.language.flatMap(LanguageTag.init(rawValue:)))
+            return AnswerModelTrainer.CalibrationExample(example: row.example, group: row.group, detectorLabel: detectors.classify(input).label)
         }
     }
 

@@ -46,7 +46,7 @@ struct TrainVerdictsTests {
         #expect(crossed.stdout.contains("heldout-v4") && crossed.stdout.contains("\nall "))
     }
 
-    @Test("--calibrate-on fits a combiner on the named groups, which the policy loader accepts; an unknown group is an error naming the groups there are")
+    @Test("--calibrate-on fits a combiner on the named groups and cross-validates it; an unknown group is an error naming the groups there are")
     func calibrate() throws {
         let directory = FileManager.default.temporaryDirectory.appending(path: "candor-train-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -61,6 +61,12 @@ struct TrainVerdictsTests {
         let combiner = try #require(object["combiner"] as? [String: Any])
         #expect(combiner["groups"] as? [String] == ["heldout-v4", "heldout-v5"])
         #expect((combiner["weights"] as? [Double])?.count == 35 * 5)
+        // Cross-validation scores each calibration group with a combiner fitted on the others.
+        let crossed = try CandorBinary.run(["train-verdicts", "--input", folded.path, "--cross-validate", "--calibrate-on", "heldout-v4",
+                                            "--calibrate-on", "heldout-v5", "--buckets", "1024", "--iterations", "20"])
+        #expect(crossed.status == 0, "\(crossed.stderr)")
+        let table = try #require(crossed.stdout.components(separatedBy: "with the combiner").last)
+        #expect(table.contains("heldout-v4") && table.contains("heldout-v5") && !table.contains("probe-entry10") && table.contains("\nall "), "\(crossed.stdout)")
         let unknown = try CandorBinary.run(["train-verdicts", "--input", folded.path, "--output", directory.appending(path: "n.json").path,
                                             "--calibrate-on", "heldout-v99", "--buckets", "64", "--iterations", "2"])
         #expect(unknown.status != 0)

@@ -109,13 +109,7 @@ public struct AnswerModel: Sendable {
 
     /// The combiner's probability for each of `labels`.
     public static func combine(_ combiner: AnswerModelWeights.Combiner, detector: Label, probabilities: [Double], labels: [Label]) -> [Double] {
-        let inputs = combinerInputs(detector: detector, probabilities: probabilities, labels: labels)
-        var logits = combiner.bias
-        for (input, value) in inputs.enumerated() {
-            let standard = (value - combiner.mean[input]) / combiner.scale[input]
-            for label in labels.indices { logits[label] += standard * combiner.weights[input * labels.count + label] }
-        }
-        return softmax(logits)
+        softmax(combiner.logits(combiner.standardised(combinerInputs(detector: detector, probabilities: probabilities, labels: labels))))
     }
 
     /// Up to `limit` words and word pairs of the answer that pushed hardest towards `label` rather
@@ -147,5 +141,20 @@ public struct AnswerModel: Sendable {
             }
         }
         return best.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(limit).map(\.key)
+    }
+}
+
+extension AnswerModelWeights.Combiner {
+    func standardised(_ inputs: [Double]) -> [Double] {
+        inputs.indices.map { (inputs[$0] - mean[$0]) / scale[$0] }
+    }
+
+    /// One logit per label for standardised inputs.
+    func logits(_ standard: [Double]) -> [Double] {
+        var logits = bias
+        for (input, value) in standard.enumerated() where value != 0 {
+            for label in logits.indices { logits[label] += value * weights[input * logits.count + label] }
+        }
+        return logits
     }
 }

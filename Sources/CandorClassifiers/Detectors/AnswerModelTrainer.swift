@@ -105,9 +105,42 @@ public struct AnswerModelTrainer: Sendable {
     public func train(_ examples: [CalibrationExample], labels: [Label], calibrationGroups: [String], training: String) -> AnswerModelWeights {
         precondition(!calibrationGroups.isEmpty)
         var weights = train(examples.map(\.example), labels: labels, training: training)
-        let folds = FoldResults(count: calibrationGroups.count)
-        DispatchQueue.concurrentPerform(iterations: calibrationGroups.count) { fold in
-            let group = calibrationGroups[fold]
+        let rows = calibrationRows(examples, labels: labels, groups: calibrationGroups).flatMap { $0 }
+        precondition(!rows.isEmpty, "no calibration answers in groups \(calibrationGroups)")
+        weights.combiner = fitCombiner(rows.map(\.inputs), targets: rows.map(\.target), labels: labels.count, groups: calibrationGroups,
+                                       training: "fitted on \(rows.count) answers of \(calibrationGroups.count) groups, each scored by a model trained without its group; \(combinerIterations) Adam iterations (rate \(combinerRate)), L2 \(combinerL2)")
+        return weights
+    }
+
+    /// Agreement of the combined verdict on each calibration group when neither the model nor the
+    /// combiner saw it: the group is scored by a model trained without it, and the combiner is
+    /// fitted on the other groups' calibration rows. Answers whose detector label is not among
+    /// `labels` keep it, as in the verdict engine.
+    public func crossValidateCombiner(_ examples: [CalibrationExample], labels: [Label], calibrationGroups: [String]) -> [(group: String, answers: Int, agreed: Int)] {
+        precondition(calibrationGroups.count >= 2)
+        let folds = calibrationRows(examples, labels: labels, groups: calibrationGroups)
+        return calibrationGroups.indices.map { fold in
+            let others = folds.indices.filter { $0 != fold }.flatMap { folds[$0] }
+            let combiner = fitCombiner(others.map(\.inputs), targets: others.map(\.target), labels: labels.count, groups: [], training: "")
+            var agreed = 0
+            for row in folds[fold] {
+                let standard = combiner.standardised(row.inputs)
+                let probabilities = AnswerModel.softmax(combiner.logits(standard))
+                if probabilities.indices.max(by: { probabilities[$0] < probabilities[$1] }) == row.target { agreed += 1 }
+            }
+            let kept = examples.filter { $0.group == calibrationGroups[fold] && !labels.contains($0.detectorLabel) }
+            agreed += kept.filter { $0.detectorLabel == $0.example.label }.count
+            return (calibrationGroups[fold], folds[fold].count + kept.count, agreed)
+        }
+    }
+
+    /// Each group's calibration rows (combiner inputs and the gold label's index), from a model
+    /// trained without that group, for the answers whose detector label is one of `labels`. The
+    /// folds run in parallel; the result does not depend on how.
+    func calibrationRows(_ examples: [CalibrationExample], labels: [Label], groups: [String]) -> [[(inputs: [Double], target: Int)]] {
+        let folds = FoldResults(count: groups.count)
+        DispatchQueue.concurrentPerform(iterations: groups.count) { fold in
+            let group = groups[fold]
             let others = examples.filter { $0.group != group }.map(\.example)
             let held = examples.filter { $0.group == group && labels.contains($0.detectorLabel) }
             guard !others.isEmpty, !held.isEmpty else { return }
@@ -119,11 +152,7 @@ public struct AnswerModelTrainer: Sendable {
             }
             folds.set(fold, rows)
         }
-        let rows = folds.all
-        precondition(!rows.isEmpty, "no calibration answers in groups \(calibrationGroups)")
-        weights.combiner = fitCombiner(rows.map(\.inputs), targets: rows.map(\.target), labels: labels.count, groups: calibrationGroups,
-                                       training: "fitted on \(rows.count) answers of \(calibrationGroups.count) groups, each scored by a model trained without its group; \(combinerIterations) Adam iterations (rate \(combinerRate)), L2 \(combinerL2)")
-        return weights
+        return folds.all
     }
 
     /// Multinomial logistic regression on standardised dense inputs, full-batch Adam.
@@ -177,5 +206,5 @@ private final class FoldResults: @unchecked Sendable {
         lock.withLock { folds[fold] = rows }
     }
 
-    var all: [(inputs: [Double], target: Int)] { lock.withLock { folds.flatMap { $0 } } }
+    var all: [[(inputs: [Double], target: Int)]] { lock.withLock { folds } }
 }
