@@ -13,10 +13,16 @@ struct TrainVerdictsTests {
         return url
     }
 
-    @Test("trains a model the policy loader accepts, scores a file it never saw, and cross-validates by origin")
-    func trainEvaluateCrossValidate() throws {
+    /// A fresh folder under the temporary directory; the caller removes it.
+    private static func scratchDirectory() throws -> URL {
         let directory = FileManager.default.temporaryDirectory.appending(path: "candor-train-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory
+    }
+
+    @Test("trains a model the policy loader accepts, scores a file it never saw, and cross-validates by origin")
+    func trainEvaluateCrossValidate() throws {
+        let directory = try Self.scratchDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let train = try Self.devFile(400, in: directory)
         let held = CandorBinary.packageRoot.appending(path: "eval/heldout.jsonl")
@@ -48,8 +54,7 @@ struct TrainVerdictsTests {
 
     @Test("--calibrate-on fits a combiner on the named groups and cross-validates it; an unknown group is an error naming the groups there are")
     func calibrate() throws {
-        let directory = FileManager.default.temporaryDirectory.appending(path: "candor-train-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try Self.scratchDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let folded = try Self.devFile(1000, in: directory)
         let model = directory.appending(path: "m.answer-model.json")
@@ -76,8 +81,7 @@ struct TrainVerdictsTests {
 
     @Test("a malformed line or an unknown label stops training with the file and line")
     func badInput() throws {
-        let directory = FileManager.default.temporaryDirectory.appending(path: "candor-train-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try Self.scratchDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let broken = try Self.devFile(20, in: directory, insert: (3, #"{"prompt": "Q", "response": "A"}"#))
         let result = try CandorBinary.run(["train-verdicts", "--input", broken.path, "--output", directory.appending(path: "m.json").path])
