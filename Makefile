@@ -58,7 +58,7 @@ bench: models
 ## (deterministic; a test checks that the committed file is what this makes). Its combiner is
 ## fitted on the authors the detectors were never tuned on (eval/README.md, entry 30).
 CALIBRATION_GROUPS ?= heldout-v9 heldout-v10 heldout-v11 heldout-v12 heldout-v13 heldout-v15 heldout-v16 heldout-v17 heldout-v20 \
-                      heldout-v23 heldout-v25
+                      heldout-v23 heldout-v25 real-bundled
 answer-model: build
 	$(CANDOR) train-verdicts --input eval/dev.jsonl --input eval/heldout.jsonl \
 	  $(foreach g,$(CALIBRATION_GROUPS),--calibrate-on $(g)) --output policies/default.answer-model.json

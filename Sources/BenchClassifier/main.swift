@@ -85,7 +85,7 @@ func parseOptions() -> Options {
         options.splits = ["dev", "heldout", "heldout-v5", "heldout-v6", "heldout-v7", "heldout-v8", "heldout-v9", "heldout-v10", "heldout-v11",
                           "heldout-v12", "heldout-v13", "heldout-v14", "heldout-v15", "heldout-v16", "heldout-v17", "heldout-v18",
                           "heldout-v19", "heldout-v20", "heldout-v21", "heldout-v22", "heldout-v23", "heldout-v24", "heldout-v25",
-                          "heldout-v26", "heldout-v28"].map { options.root.appending(path: "eval/\($0).jsonl") }
+                          "heldout-v26", "heldout-v28", "real-bundled-heldout"].map { options.root.appending(path: "eval/\($0).jsonl") }
     }
     return options
 }
