@@ -40,10 +40,13 @@ public struct DeclaredData: Sendable {
     }
 
     /// Loads every file under `root`'s `probes/`, `policies/` and `audits/` folders.
-    /// - Parameter only: when given, only diagnostics for these files are returned (the rest of
-    ///   the root is still read so references resolve).
-    public static func load(root: URL, only: [URL]? = nil) -> (data: DeclaredData, diagnostics: [Diagnostic]) {
-        var loader = Loader(root: root)
+    /// - Parameters:
+    ///   - only: when given, only diagnostics for these files are returned (the rest of the root
+    ///     is still read so references resolve).
+    ///   - answerModels: `false` leaves each policy's `answer_model` file unread (the policy gets
+    ///     none): what retraining needs, since the file it replaces may no longer decode.
+    public static func load(root: URL, only: [URL]? = nil, answerModels: Bool = true) -> (data: DeclaredData, diagnostics: [Diagnostic]) {
+        var loader = Loader(root: root, readsAnswerModels: answerModels)
         loader.run()
         var diagnostics = loader.diagnostics
         if let only {
@@ -64,13 +67,17 @@ public struct DeclaredData: Sendable {
 /// One loading pass: reads files, then checks references across them.
 private struct Loader {
     let root: URL
+    let readsAnswerModels: Bool
     var data = DeclaredData()
     var diagnostics: [Diagnostic] = []
     private var packValues: [String: (file: String, values: [String: ProbePackFormat.ProbeValues], sink: DiagnosticSink)] = [:]
     private var campaignValues: [(file: String, decoded: CampaignFormat.Decoded, sink: DiagnosticSink)] = []
     private var taxonomyFile: String?
 
-    init(root: URL) { self.root = root.standardizedFileURL }
+    init(root: URL, readsAnswerModels: Bool) {
+        self.root = root.standardizedFileURL
+        self.readsAnswerModels = readsAnswerModels
+    }
 
     func displayPath(of url: URL) -> String {
         let path = url.standardizedFileURL.path
@@ -131,7 +138,7 @@ private struct Loader {
     private mutating func loadPolicy(_ url: URL) {
         let sink = DiagnosticSink(file: displayPath(of: url))
         let id = url.deletingPathExtension().lastPathComponent
-        if let value = root(of: url, sink: sink), let decoded = PolicyFormat.decode(value, expectedID: id, fileURL: url) {
+        if let value = root(of: url, sink: sink), let decoded = PolicyFormat.decode(value, expectedID: id, fileURL: url, readsAnswerModel: readsAnswerModels) {
             for detector in decoded.policy.regexDetectors {
                 var options: PCRE2Regex.Options = [.unicodeProperties]
                 if detector.caseless { options.insert(.caseless) }

@@ -83,14 +83,15 @@ struct ClassifyCommand: ParsableCommand {
     static let chunkSize = 64
 
     /// The policy named by an id under ./policies or by a YAML path, and its version hash.
-    static func loadPolicy(_ reference: String) throws -> (Policy, String) {
+    /// - Parameter answerModel: `false` loads the policy without its learned answer model.
+    static func loadPolicy(_ reference: String, answerModel: Bool = true) throws -> (Policy, String) {
         let isPath = reference.hasSuffix(".yaml") || reference.hasSuffix(".yml") || reference.contains("/")
         let url = isPath ? URL(filePath: reference) : URL(filePath: "policies/\(reference).yaml")
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw CLIError("no policy '\(reference)' (looked for \(url.path))").exit
         }
         let root = url.deletingLastPathComponent().deletingLastPathComponent()
-        let (data, diagnostics) = DeclaredData.load(root: root, only: [url])
+        let (data, diagnostics) = DeclaredData.load(root: root, only: [url], answerModels: answerModel)
         guard diagnostics.isEmpty, let policy = data.policies[url.deletingPathExtension().lastPathComponent] else {
             throw CLIError("invalid policy:\n" + diagnostics.map(\.description).joined(separator: "\n")).exit
         }

@@ -53,7 +53,9 @@ struct TrainVerdictsCommand: ParsableCommand {
     }
 
     func run() throws {
-        let (loaded, _) = try ClassifyCommand.loadPolicy(policy)
+        // The policy's current weights are never used here (each fit starts afresh), and a file of
+        // an older format must not stop the retraining that replaces it.
+        let (loaded, _) = try ClassifyCommand.loadPolicy(policy, answerModel: false)
         let declared = Set(loaded.labels.map(\.label))
         var rows: [Row] = []
         var record: [String] = []

@@ -79,6 +79,28 @@ struct TrainVerdictsTests {
         #expect(!FileManager.default.fileExists(atPath: directory.appending(path: "n.json").path))
     }
 
+    @Test("retraining does not read the weights file it replaces: a policy whose file no longer decodes is retrained, then classifies again")
+    func retrainOverUnreadableWeights() throws {
+        let directory = try Self.scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let policies = directory.appending(path: "root/policies")
+        try FileManager.default.createDirectory(at: policies, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: CandorBinary.packageRoot.appending(path: "policies/default.yaml"), to: policies.appending(path: "default.yaml"))
+        let weights = policies.appending(path: "default.answer-model.json")
+        try #"{"feature_set": "ngrams-v0", "weights": "an older format"}"#.write(to: weights, atomically: true, encoding: .utf8)
+        let policy = policies.appending(path: "default.yaml").path
+        let answers = try Self.devFile(300, in: directory)
+        let before = try CandorBinary.run(["classify", "--input", answers.path, "--policy", policy, "--no-embeddings"])
+        #expect(before.status != 0)
+        #expect(before.stderr.contains("default.answer-model.json") && before.stderr.contains("is not a valid answer model"), "\(before.stderr)")
+        let trained = try CandorBinary.run(["train-verdicts", "--input", answers.path, "--policy", policy, "--output", weights.path,
+                                            "--buckets", "512", "--iterations", "10"])
+        #expect(trained.status == 0, "\(trained.stderr)")
+        let after = try CandorBinary.run(["classify", "--input", answers.path, "--policy", policy, "--no-embeddings"])
+        #expect(after.status == 0, "\(after.stderr)")
+        #expect(after.stdout.split(separator: "\n").count == 300)
+    }
+
     @Test("a malformed line or an unknown label stops training with the file and line")
     func badInput() throws {
         let directory = try Self.scratchDirectory()

@@ -13,8 +13,10 @@ enum PolicyFormat {
         var patternValues: [String: YAMLValue]
     }
 
-    /// - Parameter fileURL: where the policy file is; `answer_model.file` is resolved against its folder.
-    static func decode(_ root: YAMLValue, expectedID: String, fileURL: URL) -> Decoded? {
+    /// - Parameters:
+    ///   - fileURL: where the policy file is; `answer_model.file` is resolved against its folder.
+    ///   - readsAnswerModel: `false` skips the `answer_model` block (its key is still allowed).
+    static func decode(_ root: YAMLValue, expectedID: String, fileURL: URL, readsAnswerModel: Bool = true) -> Decoded? {
         let keys = ["id", "version", "description", "labels", "frameworks", "detectors", "rules", "answer_model"]
         guard let mapping = root.mapping(allowed: keys) else {
             return nil
@@ -63,7 +65,7 @@ enum PolicyFormat {
         let rules = mapping.required("rules")?.sequence()?.compactMap {
             decodeRule($0, labels: declared, frameworks: frameworkIDs)
         } ?? []
-        let answerModel = mapping["answer_model"].flatMap { decodeAnswerModel($0, labels: declared, policyURL: fileURL) }
+        let answerModel = readsAnswerModel ? mapping["answer_model"].flatMap { decodeAnswerModel($0, labels: declared, policyURL: fileURL) } : nil
         guard let id, let version, let description else { return nil }
         let policy = Policy(
             id: id, version: version, description: description, labels: labels,
