@@ -56,13 +56,14 @@ bench: models
 
 ## answer-model: retrain the default policy's answer model from the labelled answers under eval/
 ## (deterministic; a test checks that the committed file is what this makes). Its combiner is
-## fitted on the authors the detectors were never tuned on (eval/README.md, entry 30).
+## fitted on the authors the detectors were never tuned on (eval/README.md, entry 30); its
+## refinement reads all-MiniLM-L6-v2 vectors (entry 32), so the models must be pulled.
 CALIBRATION_GROUPS ?= heldout-v9 heldout-v10 heldout-v11 heldout-v12 heldout-v13 heldout-v15 heldout-v16 heldout-v17 heldout-v20 \
                       heldout-v23 heldout-v25 real-bundled
-answer-model: build
+answer-model: models
 	$(CANDOR) train-verdicts --input eval/dev.jsonl --input eval/heldout.jsonl \
-	  $(foreach g,$(CALIBRATION_GROUPS),--calibrate-on $(g)) --output policies/default.answer-model.json
-	cp policies/default.answer-model.json eval/dev.jsonl eval/heldout.jsonl Tests/CandorClassifiersTests/Fixtures/
+	  $(foreach g,$(CALIBRATION_GROUPS),--calibrate-on $(g)) --embeddings --output policies/default.answer-model.json
+	cp policies/default.answer-model.json eval/dev.jsonl eval/heldout.jsonl eval/real-bundled-heldout.jsonl Tests/CandorClassifiersTests/Fixtures/
 	cp policies/default.yaml Tests/CandorClassifiersTests/Fixtures/default-policy.yaml
 
 clean:

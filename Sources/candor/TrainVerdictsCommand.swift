@@ -3,6 +3,7 @@ import CandorClassifiers
 import CandorCore
 import Foundation
 import LLMCatalog
+import LLMEngine
 
 /// `candor train-verdicts`: fit a policy's learned answer model to labelled answers.
 struct TrainVerdictsCommand: ParsableCommand {
@@ -20,7 +21,10 @@ struct TrainVerdictsCommand: ParsableCommand {
             is scored by a model trained on the other groups, alone and with the policy's \
             detectors and thresholds, which estimates agreement on answers by an author the model \
             never saw; with --calibrate-on too, each calibration group is also scored with a \
-            combiner fitted on the other calibration groups.
+            combiner fitted on the other calibration groups. With --embeddings (and \
+            --calibrate-on), a refinement is trained too: the same model reading also the \
+            all-MiniLM-L6-v2 vectors of each answer and question, with a combiner of its own, \
+            which classification consults where the combiner is unsure and embeddings are on.
             """
     )
 
@@ -36,6 +40,8 @@ struct TrainVerdictsCommand: ParsableCommand {
         "A group (origin prefix) to fit the combiner on (repeatable); without any, the thresholds decide.",
         discussion: "Name authors the policy's detectors were not written against: each is scored by a model trained without it, and the combiner learns from those scores and the detectors' labels which to believe.")) var calibrationGroups: [String] = []
     @Flag(name: .customLong("cross-validate"), help: "Leave each group out in turn and report agreement.") var crossValidate = false
+    @Flag(help: "Also train the refinement that reads sentence embeddings (needs --calibrate-on and all-minilm-l6-v2 in the model cache).") var embeddings = false
+    @Option(name: .customLong("consult-below"), help: "The refinement is consulted where the combiner's top probability is below this.") var consultBelow = 0.8
     @Option(name: .customLong("evaluate"), help: "Labelled JSON Lines file to score the trained model on, never trained on (repeatable).") var evaluations: [String] = []
 
     struct Row {
@@ -47,6 +53,8 @@ struct TrainVerdictsCommand: ParsableCommand {
     func validate() throws {
         guard !inputs.isEmpty else { throw ValidationError("give at least one --input file") }
         guard output != nil || crossValidate || !evaluations.isEmpty else { throw ValidationError("give --output, --cross-validate or --evaluate") }
+        guard !embeddings || !calibrationGroups.isEmpty else { throw ValidationError("--embeddings needs --calibrate-on: the refinement has a combiner of its own") }
+        guard consultBelow > 0, consultBelow <= 1 else { throw ValidationError("--consult-below must be in (0, 1]") }
         guard buckets > 0, iterations > 0, l2 >= 0, threshold > 0, threshold <= 1, overrule > 0 else {
             throw ValidationError("--buckets and --iterations must be positive, --l2 at least 0, --threshold in (0, 1], --overrule above 0")
         }
@@ -72,7 +80,10 @@ struct TrainVerdictsCommand: ParsableCommand {
         let present = Set(rows.map(\.example.label))
         let labels = loaded.labels.map(\.label).filter(present.contains)
         guard labels.count >= 2 else { throw CLIError("the inputs need answers of at least two labels besides empty and error").exit }
+        if embeddings { try Self.embed(&rows) }
         var trainer = AnswerModelTrainer()
+        trainer.refinementModel = embeddings ? Self.embeddingModel : nil
+        trainer.consultBelow = consultBelow
         trainer.buckets = buckets
         trainer.iterations = iterations
         trainer.l2 = l2
@@ -124,6 +135,25 @@ struct TrainVerdictsCommand: ParsableCommand {
             }
             print("wrote \(output): \(labels.count) labels × \(NGramFeatures.blocks) blocks × \(buckets) buckets, trained on \(settings)")
             if let combiner = weights.combiner { print("combiner on \(combiner.groups.joined(separator: ", ")): \(combiner.training)") }
+            if let refinement = weights.refinement { print("refinement with \(refinement.embeddingModel) vectors (\(refinement.dimensions) dimensions), consulted below \(refinement.consultBelow)") }
+        }
+    }
+
+    static let embeddingModel = "all-minilm-l6-v2"
+
+    /// Gives every row the sentence vectors of its answer (after any reasoning block, as the
+    /// verdict engine embeds it) and of its question.
+    static func embed(_ rows: inout [Row]) throws {
+        let embedder: SentenceEmbedder
+        do {
+            embedder = try SentenceEmbedder(folder: ModelCatalog.bundled.locate(embeddingModel))
+        } catch {
+            throw CLIError("--embeddings: \(error); run `candor models pull \(embeddingModel)`", code: .unavailable).exit
+        }
+        let texts = rows.flatMap { [ThinkBlock.split($0.example.answer).answer, $0.example.prompt] }
+        let vectors = embedder.embed(texts)
+        for index in rows.indices {
+            rows[index].example.embedding = AnswerEmbedding(answer: vectors[2 * index], prompt: vectors[2 * index + 1])
         }
     }
 

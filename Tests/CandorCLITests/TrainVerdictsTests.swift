@@ -121,7 +121,8 @@ struct TrainVerdictsTests {
 struct FixtureCopiesTests {
     @Test("CandorClassifiersTests' fixtures are byte-identical to the repository files they copy (`make answer-model` refreshes them)",
           arguments: [("policies/default.yaml", "default-policy.yaml"), ("policies/default.answer-model.json", "default.answer-model.json"),
-                      ("eval/dev.jsonl", "dev.jsonl"), ("eval/heldout.jsonl", "heldout.jsonl")])
+                      ("eval/dev.jsonl", "dev.jsonl"), ("eval/heldout.jsonl", "heldout.jsonl"),
+                      ("eval/real-bundled-heldout.jsonl", "real-bundled-heldout.jsonl")])
     func identical(original: String, copy: String) throws {
         let root = CandorBinary.packageRoot
         let fixture = root.appending(path: "Tests/CandorClassifiersTests/Fixtures").appending(path: copy)

@@ -1,6 +1,8 @@
 import CandorClassifiers
 import CandorCore
 import Foundation
+import LLMCatalog
+import LLMEngine
 import Testing
 
 @Suite("Learned answer model: n-gram features, training, the verdict engine's last step")
@@ -135,7 +137,7 @@ struct AnswerModelTests {
         }
     }
 
-    @Test("the shipped model and its combiner are what training on the shipped data makes (Fixtures copies of eval/dev.jsonl and eval/heldout.jsonl)")
+    @Test("the shipped model, its combiner and its refinement are what training on the shipped data makes (Fixtures copies of eval/dev.jsonl and eval/heldout.jsonl; the real all-MiniLM-L6-v2)")
     func shippedModelReproduces() async throws {
         let fixtures = try #require(Bundle.module.url(forResource: "Fixtures", withExtension: nil))
         let shipped = try JSONDecoder().decode(AnswerModelWeights.self, from: Data(contentsOf: fixtures.appending(path: "default.answer-model.json")))
@@ -145,16 +147,27 @@ struct AnswerModelTests {
         let lines = try ["dev.jsonl", "heldout.jsonl"].map { file in
             (file, try String(contentsOf: fixtures.appending(path: file), encoding: .utf8).split(separator: "\n").map(String.init))
         }
-        // About a minute of work on two cores: off the cooperative thread pool, so that the
+        // About three minutes of work on two cores: off the cooperative thread pool, so that the
         // timing-sensitive tests running beside it (fault server timeouts) keep their threads.
-        let examples = try await Self.offPool { try Self.calibrationExamples(lines) }
+        var examples = try await Self.offPool { try Self.calibrationExamples(lines) }
+        // The refinement's inputs: each answer's and question's all-MiniLM-L6-v2 vectors, as
+        // `candor train-verdicts --embeddings` computes them.
+        let refinement = try #require(shipped.refinement, "the shipped model has a refinement (make answer-model passes --embeddings)")
+        let embedder = try SentenceEmbedder(folder: ModelCatalog.bundled.locate(refinement.embeddingModel), threads: 2)
+        let texts = examples.flatMap { [ThinkBlock.split($0.example.answer).answer, $0.example.prompt] }
+        let vectors = await Self.offPool { embedder.embed(texts) }
+        for index in examples.indices {
+            examples[index].example.embedding = AnswerEmbedding(answer: vectors[2 * index], prompt: vectors[2 * index + 1])
+        }
         var trainer = AnswerModelTrainer()
         trainer.buckets = shipped.buckets
         trainer.threshold = shipped.threshold
         trainer.overrule = shipped.overrule
+        trainer.refinementModel = refinement.embeddingModel
+        trainer.consultBelow = refinement.consultBelow
         #expect(shipped.training.contains("\(examples.count) non-empty answers") && shipped.training.contains("\(trainer.iterations) Adam iterations"))
         #expect(combiner.groups.count >= 5 && combiner.groups.allSatisfy { group in examples.contains { $0.group == group } })
-        let retrained = await Self.offPool { [trainer] in trainer.train(examples, labels: shipped.labels, calibrationGroups: combiner.groups, training: shipped.training) }
+        let retrained = await Self.offPool { [trainer, examples] in trainer.train(examples, labels: shipped.labels, calibrationGroups: combiner.groups, training: shipped.training) }
         #expect(retrained.labels == shipped.labels && retrained.weights.count == shipped.weights.count)
         let largest = zip(retrained.weights, shipped.weights).map { abs($0 - $1) }.max() ?? 0
         #expect(largest < 1e-4, "largest weight difference \(largest)")
@@ -162,6 +175,13 @@ struct AnswerModelTests {
         #expect(again.groups == combiner.groups && again.training == combiner.training)
         let combinerLargest = zip(again.weights + again.bias + again.mean, combiner.weights + combiner.bias + combiner.mean).map { abs($0 - $1) }.max() ?? 0
         #expect(combinerLargest < 1e-3, "largest combiner difference \(combinerLargest)")
+        let refitted = try #require(retrained.refinement)
+        #expect(refitted.dimensions == refinement.dimensions && refitted.answerScale == refinement.answerScale && refitted.training == refinement.training)
+        let refinedLargest = zip(refitted.weights + refitted.embeddingWeights + refitted.bias, refinement.weights + refinement.embeddingWeights + refinement.bias)
+            .map { abs($0 - $1) }.max() ?? 0
+        #expect(refitted.embeddingWeights.count == refinement.embeddingWeights.count && refinedLargest < 1e-4, "largest refinement weight difference \(refinedLargest)")
+        let refinedCombiner = zip(refitted.combiner.weights + refitted.combiner.mean, refinement.combiner.weights + refinement.combiner.mean).map { abs($0 - $1) }.max() ?? 0
+        #expect(refinedCombiner < 1e-3, "largest refinement combiner difference \(refinedCombiner)")
     }
 
     /// A combiner for a two-label model (complied, refused) that puts `strength` on one kind of
@@ -224,6 +244,59 @@ struct AnswerModelTests {
         broken["scale"] = [1.0]
         object["combiner"] = broken
         #expect(throws: DecodingError.self) { try JSONDecoder().decode(AnswerModelWeights.self, from: JSONSerialization.data(withJSONObject: object)) }
+    }
+
+    @Test("a refinement reads the examples' embeddings, with a combiner of its own: deterministic, the main model unchanged, consulted below its bar, JSON-exact; wrong shapes are errors")
+    func refinementFits() throws {
+        // One wording for both labels: only the (made-up, four-dimensional) embeddings tell them apart.
+        let vectors: [Label: [Float]] = [.refused: [1, 0, 0, 0], .complied: [0, 1, 0, 0]]
+        let question: [Float] = [0, 0.6, 0.8, 0]
+        let examples = ["first", "second"].flatMap { group in
+            (0..<12).map { index -> AnswerModelTrainer.CalibrationExample in
+                let label: Label = index % 2 == 0 ? .refused : .complied
+                let example = AnswerModelTrainer.Example(prompt: "What happened?", answer: "It is a matter of perspective.", label: label,
+                                                         embedding: AnswerEmbedding(answer: vectors[label]!, prompt: question))
+                return .init(example: example, group: group, detectorLabel: .complied)
+            }
+        }
+        var trainer = AnswerModelTrainer()
+        trainer.buckets = 256
+        trainer.iterations = 80
+        let plain = trainer.train(examples, labels: [.complied, .refused], calibrationGroups: ["first", "second"], training: "toy")
+        #expect(plain.refinement == nil, "no refinement unless asked for")
+        trainer.refinementModel = "toy-embedder"
+        trainer.consultBelow = 0.9
+        let weights = trainer.train(examples, labels: [.complied, .refused], calibrationGroups: ["first", "second"], training: "toy")
+        #expect(weights == trainer.train(examples, labels: [.complied, .refused], calibrationGroups: ["first", "second"], training: "toy"))
+        #expect(weights.weights == plain.weights && weights.combiner == plain.combiner, "the main model and combiner do not change")
+        let refinement = try #require(weights.refinement)
+        #expect(refinement.embeddingModel == "toy-embedder" && refinement.dimensions == 4 && refinement.consultBelow == 0.9)
+        #expect(refinement.embeddingWeights.count == 6 * 2 && refinement.combiner.groups == ["first", "second"])
+        #expect(AnswerModel.embeddingInputs(AnswerEmbedding(answer: [0, 1, 0, 0], prompt: question), scale: 2) == [0, 2, 0, 0, 0.6, 0.36])
+
+        let model = try AnswerModel(weights)
+        let refusing = AnswerEmbedding(answer: vectors[.refused]!, prompt: question)
+        let answering = AnswerEmbedding(answer: vectors[.complied]!, prompt: question)
+        // The main combiner cannot tell the two apart (same words), so it is unsure and consults.
+        let combined = try #require(model.combined(.complied, prompt: "What happened?", answer: "It is a matter of perspective."))
+        #expect(combined.max()! < 0.9 && model.consultsRefinement(combined: combined))
+        #expect(!model.consultsRefinement(combined: [0.95, 0.05]))
+        #expect(model.refinedDecision(.complied, prompt: "What happened?", answer: "It is a matter of perspective.", embedding: refusing)?.label == .refused)
+        #expect(model.refinedDecision(.complied, prompt: "What happened?", answer: "It is a matter of perspective.", embedding: answering) == nil, "keeps complied")
+        let probabilities = try #require(model.refinedProbabilities(prompt: "What happened?", answer: "It is a matter of perspective.", embedding: refusing))
+        #expect(probabilities[1] > 0.8)
+        #expect(model.refinedProbabilities(prompt: "Q", answer: "A", embedding: AnswerEmbedding(answer: [1, 0], prompt: [0, 1])) == nil, "vectors of another size")
+
+        let data = try JSONEncoder().encode(weights)
+        #expect(try JSONDecoder().decode(AnswerModelWeights.self, from: data) == weights)
+        var object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        var broken = try #require(object["refinement"] as? [String: Any])
+        broken["dimensions"] = 5
+        object["refinement"] = broken
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(AnswerModelWeights.self, from: JSONSerialization.data(withJSONObject: object)) }
+        var orphan = weights
+        orphan.combiner = nil
+        #expect(throws: AnswerModel.LoadError.self) { _ = try AnswerModel(orphan) }
     }
 
     @Test("the default policy's model and combiner overrule a detector miss, with its evidence; empty answers stay empty")

@@ -105,6 +105,44 @@ struct EmbeddingDetectorTests {
         #expect(engine.classify(batch: []).isEmpty)
     }
 
+    @Test("with embeddings the shipped engine consults the refinement exactly where its combiner is unsure, and follows it there; without embeddings never")
+    func refinementCascade() throws {
+        let fixtures = try #require(Bundle.module.url(forResource: "Fixtures", withExtension: nil))
+        // Answers the model never saw (real answers of the bundled models, eval/README entry 31),
+        // and each answer paired with the next row's question as well.
+        let lines = try String(contentsOf: fixtures.appending(path: "real-bundled-heldout.jsonl"), encoding: .utf8).split(separator: "\n")
+        let shipped = Self.engines.shipped
+        let model = try #require(shipped.answerModel)
+        let embedder = try #require(shipped.embeddings?.embedder)
+        let patternsOnly = try VerdictEngine(policy: shipped.policy, policyVersion: "test")
+        let rows = try lines.map { try JSONDecoder().decode(LabelledTranscript.self, from: Data($0.utf8)) }
+        var consulted = 0, decidedByMain = 0
+        for index in 0..<(2 * rows.count) {
+            let row = rows[index % rows.count]
+            var input = row.transcript.input(language: row.transcript.language.flatMap(LanguageTag.init(rawValue:)))
+            if index >= rows.count { input.prompt = rows[(index + 1) % rows.count].transcript.prompt }
+            let detectors = Self.engines.embeddings.classify(input).label
+            let verdict = shipped.classify(input)
+            let text = ThinkBlock.split(input.answer ?? "").answer
+            #expect(!patternsOnly.classify(input).evidence.contains { $0.detector == "answer-model-embeddings" })
+            guard ![.empty, .error].contains(detectors), Repetition.ratio(text) <= VerdictEngine.modelRepetitionLimit,
+                  let combined = model.combined(detectors, prompt: input.prompt, answer: text) else { continue }
+            let expected: Label
+            if model.consultsRefinement(combined: combined) {
+                consulted += 1
+                let vectors = embedder.embed([text, input.prompt])
+                expected = model.refinedDecision(detectors, prompt: input.prompt, answer: text, embedding: AnswerEmbedding(answer: vectors[0], prompt: vectors[1]))?.label ?? detectors
+                #expect(!verdict.evidence.contains { $0.detector == "answer-model" })
+            } else {
+                decidedByMain += 1
+                expected = model.decide(detectors, prompt: input.prompt, answer: text)?.label ?? detectors
+                #expect(!verdict.evidence.contains { $0.detector == "answer-model-embeddings" })
+            }
+            #expect(verdict.label == expected, "\(row.transcript.prompt.prefix(60))")
+        }
+        #expect(consulted > 0 && decidedByMain > consulted, "consulted \(consulted), main \(decidedByMain)")
+    }
+
     @Test("with embeddings the dev split still agrees at least 95% (the shipped engine, answer model included)")
     func devAgreement() throws {
         let (accuracy, wrong, _) = try DevSplit.agreement(Self.engines.shipped)

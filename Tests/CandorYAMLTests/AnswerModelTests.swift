@@ -207,6 +207,26 @@ struct AnswerModelTests {
         #expect(loaded.combiner == nil && loaded.threshold == 0.6 && loaded.weights == Self.model.weights)
     }
 
+    @Test("a refinement loads with its combiner, goes with combiner: false, and a wrong shape is reported")
+    func refinement() throws {
+        var refined = Self.combined
+        let combiner = try #require(refined.combiner)
+        refined.refinement = .init(embeddingModel: "all-minilm-l6-v2", dimensions: 3, answerScale: 2, consultBelow: 0.8, weights: refined.weights,
+                                   embeddingWeights: (0..<10).map { Float($0) / 10 }, bias: [0.5, -0.5], combiner: combiner, training: "test")
+        let root = try Self.root(answerModel: ["file: m.json"], files: ["m.json": Self.json(refined)])
+        defer { root.remove() }
+        #expect(try DeclaredData.loadValid(root: root.url).policies["mini"]?.answerModel == refined)
+        let off = try Self.root(answerModel: ["file: m.json", "combiner: false"], files: ["m.json": Self.json(refined)])
+        defer { off.remove() }
+        let loaded = try #require(try DeclaredData.loadValid(root: off.url).policies["mini"]?.answerModel)
+        #expect(loaded.combiner == nil && loaded.refinement == nil)
+        var wrong = refined
+        wrong.refinement?.dimensions = 4
+        let bad = try Self.root(answerModel: ["file: m.json"], files: ["m.json": Self.json(wrong)])
+        defer { bad.remove() }
+        Self.expectProblem(bad, "policies/mini.yaml:47:9: answer_model.file: answer_model file policies/m.json is not a valid answer model: key 'refinement.embedding_weights': expected (dimensions + 2) × labels = 6 × 2 weights, got 10")
+    }
+
     @Test("threshold or overrule beside a learned combiner, combiner: true without one, or a combiner that is not a boolean is reported at its line")
     func combinerProblems() throws {
         let threshold = try Self.root(answerModel: ["file: m.json", "threshold: 0.6"], files: ["m.json": Self.json(Self.combined)])

@@ -28,6 +28,13 @@ public struct AnswerModel: Sendable {
         if let combiner = weights.combiner, !combiner.fits(labels: weights.labels.count) {
             throw .shape("the combiner does not fit \(weights.labels.count) labels (expected \(AnswerModelWeights.Combiner.inputs(labels: weights.labels.count)) inputs)")
         }
+        if let refinement = weights.refinement {
+            guard weights.combiner != nil, refinement.weights.count == weights.weights.count, refinement.bias.count == weights.labels.count,
+                  refinement.embeddingWeights.count == AnswerModelWeights.Refinement.inputs(dimensions: refinement.dimensions) * weights.labels.count,
+                  refinement.combiner.fits(labels: weights.labels.count) else {
+                throw .shape("the refinement does not fit the model (it needs the main combiner, \(weights.weights.count) n-gram weights and (dimensions + 2) × \(weights.labels.count) embedding weights)")
+            }
+        }
         self.weights = weights
         self.features = NGramFeatures(buckets: weights.buckets)
     }
@@ -38,13 +45,43 @@ public struct AnswerModel: Sendable {
     }
 
     func probabilities(_ vector: NGramFeatures.Vector) -> [Double] {
-        let labels = weights.labels.count
-        var logits = weights.bias.map(Double.init)
-        weights.weights.withUnsafeBufferPointer { table in
+        Self.softmax(Self.logits(vector, table: weights.weights, bias: weights.bias))
+    }
+
+    static func logits(_ vector: NGramFeatures.Vector, table weights: [Float], bias: [Float]) -> [Double] {
+        let labels = bias.count
+        var logits = bias.map(Double.init)
+        weights.withUnsafeBufferPointer { table in
             for (index, value) in zip(vector.indices, vector.values) {
                 let row = Int(index) * labels
                 for label in 0..<labels { logits[label] += Double(value * table[row + label]) }
             }
+        }
+        return logits
+    }
+
+    /// The refinement's inputs (``AnswerModelWeights/Refinement``) for an answer's and a
+    /// question's unit vectors: the answer's vector times `scale`, their cosine, its square.
+    public static func embeddingInputs(_ embedding: AnswerEmbedding, scale: Float) -> [Float] {
+        precondition(embedding.answer.count == embedding.prompt.count)
+        var cosine: Float = 0
+        for index in embedding.answer.indices { cosine += embedding.answer[index] * embedding.prompt[index] }
+        return embedding.answer.map { $0 * scale } + [cosine, cosine * cosine]
+    }
+
+    /// The refinement's probability for each label (`nil` without a refinement, or for vectors of
+    /// another size than it was trained on).
+    public func refinedProbabilities(prompt: String, answer: String, embedding: AnswerEmbedding) -> [Double]? {
+        refinedProbabilities(features.vector(prompt: prompt, answer: answer), embedding: embedding)
+    }
+
+    func refinedProbabilities(_ vector: NGramFeatures.Vector, embedding: AnswerEmbedding) -> [Double]? {
+        guard let refinement = weights.refinement, embedding.answer.count == refinement.dimensions,
+              embedding.prompt.count == refinement.dimensions else { return nil }
+        var logits = Self.logits(vector, table: refinement.weights, bias: refinement.bias)
+        let labels = logits.count
+        for (input, value) in Self.embeddingInputs(embedding, scale: refinement.answerScale).enumerated() where value != 0 {
+            for label in 0..<labels { logits[label] += Double(value * refinement.embeddingWeights[input * labels + label]) }
         }
         return Self.softmax(logits)
     }
@@ -86,9 +123,40 @@ public struct AnswerModel: Sendable {
 
     func decide(_ current: Label, vector: NGramFeatures.Vector) -> (label: Label, probability: Double)? {
         guard let combiner = weights.combiner else { return override(current, vector: vector) }
-        let combined = Self.combine(combiner, detector: current, probabilities: probabilities(vector), labels: weights.labels)
-        guard let best = combined.indices.max(by: { combined[$0] < combined[$1] }), weights.labels[best] != current else { return nil }
-        return (weights.labels[best], combined[best])
+        return Self.choice(current, combined: Self.combine(combiner, detector: current, probabilities: probabilities(vector), labels: weights.labels), labels: weights.labels)
+    }
+
+    /// The main combiner's probabilities for an answer the detectors labelled `current` (`nil`
+    /// without a combiner): how sure it is decides whether the refinement is consulted.
+    public func combined(_ current: Label, prompt: String, answer: String) -> [Double]? {
+        combined(current, vector: features.vector(prompt: prompt, answer: answer))
+    }
+
+    func combined(_ current: Label, vector: NGramFeatures.Vector) -> [Double]? {
+        weights.combiner.map { Self.combine($0, detector: current, probabilities: probabilities(vector), labels: weights.labels) }
+    }
+
+    /// Whether the refinement should be consulted on an answer whose main combined probabilities
+    /// are `combined`: it exists and the most probable label has less than its `consultBelow`.
+    public func consultsRefinement(combined: [Double]) -> Bool {
+        guard let refinement = weights.refinement, let top = combined.max() else { return false }
+        return top < refinement.consultBelow
+    }
+
+    /// ``decide(_:prompt:answer:)`` by the refinement, which also reads the embeddings (`nil`:
+    /// keep `current`, as there).
+    public func refinedDecision(_ current: Label, prompt: String, answer: String, embedding: AnswerEmbedding) -> (label: Label, probability: Double)? {
+        refinedDecision(current, vector: features.vector(prompt: prompt, answer: answer), embedding: embedding)
+    }
+
+    func refinedDecision(_ current: Label, vector: NGramFeatures.Vector, embedding: AnswerEmbedding) -> (label: Label, probability: Double)? {
+        guard let refinement = weights.refinement, let probabilities = refinedProbabilities(vector, embedding: embedding) else { return nil }
+        return Self.choice(current, combined: Self.combine(refinement.combiner, detector: current, probabilities: probabilities, labels: weights.labels), labels: weights.labels)
+    }
+
+    private static func choice(_ current: Label, combined: [Double], labels: [Label]) -> (label: Label, probability: Double)? {
+        guard let best = combined.indices.max(by: { combined[$0] < combined[$1] }), labels[best] != current else { return nil }
+        return (labels[best], combined[best])
     }
 
     /// The combiner's inputs (see ``AnswerModelWeights/Combiner``) for the detectors' label and
@@ -121,14 +189,15 @@ public struct AnswerModel: Sendable {
     }
 
     /// ``strongestGrams(for:against:prompt:answer:limit:)`` with the pair's features already built.
-    func strongestGrams(for label: Label, against other: Label, prompt: String, answer: String, vector: NGramFeatures.Vector, limit: Int = 4) -> [String] {
+    func strongestGrams(for label: Label, against other: Label, prompt: String, answer: String, vector: NGramFeatures.Vector, limit: Int = 4, refined: Bool = false) -> [String] {
         guard let target = weights.labels.firstIndex(of: label) else { return [] }
         let rival = weights.labels.firstIndex(of: other)
         let labels = weights.labels.count
+        let table = refined ? (weights.refinement?.weights ?? weights.weights) : weights.weights
         var push: [Int: Float] = [:]
         for (index, value) in zip(vector.indices, vector.values) {
             let row = Int(index) * labels
-            push[Int(index)] = value * (weights.weights[row + target] - (rival.map { weights.weights[row + $0] } ?? 0))
+            push[Int(index)] = value * (table[row + target] - (rival.map { table[row + $0] } ?? 0))
         }
         var best: [String: Float] = [:]
         for block in 0..<2 {
@@ -141,6 +210,16 @@ public struct AnswerModel: Sendable {
             }
         }
         return best.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(limit).map(\.key)
+    }
+}
+
+/// Unit sentence vectors of an answer and of its question (``AnswerModelWeights/Refinement``).
+public struct AnswerEmbedding: Sendable {
+    public var answer: [Float]
+    public var prompt: [Float]
+    public init(answer: [Float], prompt: [Float]) {
+        self.answer = answer
+        self.prompt = prompt
     }
 }
 

@@ -9,10 +9,14 @@ public struct AnswerModelTrainer: Sendable {
         public var prompt: String
         public var answer: String
         public var label: Label
-        public init(prompt: String, answer: String, label: Label) {
+        /// Sentence vectors of the answer (after any reasoning block) and the question, needed to
+        /// train a refinement (``refinementModel``).
+        public var embedding: AnswerEmbedding?
+        public init(prompt: String, answer: String, label: Label, embedding: AnswerEmbedding? = nil) {
             self.prompt = prompt
             self.answer = answer
             self.label = label
+            self.embedding = embedding
         }
     }
 
@@ -38,6 +42,13 @@ public struct AnswerModelTrainer: Sendable {
     public var combinerIterations = 400
     public var combinerRate = 0.05
     public var combinerL2 = 1e-3
+    /// When set (a sentence-embedding model's catalog id), ``train(_:labels:calibrationGroups:training:)``
+    /// also trains an ``AnswerModelWeights/Refinement`` on the examples' embeddings.
+    public var refinementModel: String?
+    public var refinementAnswerScale: Float = 2
+    /// Consult the refinement where the main combiner's top probability is below this (0.8: on
+    /// held-out authors, about an eighth of the answers, and as good as consulting it everywhere).
+    public var consultBelow = 0.8
 
     public init() {}
 
@@ -45,15 +56,56 @@ public struct AnswerModelTrainer: Sendable {
     ///   - labels: the model's labels (every example's label must be among them);
     ///   - training: the record kept with the weights (what it was trained on).
     public func train(_ examples: [Example], labels: [Label], training: String) -> AnswerModelWeights {
+        let fitted = fit(examples, labels: labels, embeddings: false)
+        return AnswerModelWeights(featureSet: NGramFeatures.featureSet, buckets: buckets, labels: labels, weights: fitted.weights,
+                                  bias: fitted.bias, threshold: threshold, overrule: overrule, training: training)
+    }
+
+    /// A fitted logistic regression: n-gram weights, and with embeddings their weights too.
+    struct Fitted {
+        var weights: [Float]
+        var embeddingWeights: [Float]
+        var bias: [Float]
+        var answerScale: Float
+
+        func probabilities(_ vector: NGramFeatures.Vector, embedding: AnswerEmbedding?) -> [Double] {
+            var logits = AnswerModel.logits(vector, table: weights, bias: bias)
+            if let embedding, !embeddingWeights.isEmpty {
+                let labels = logits.count
+                for (input, value) in AnswerModel.embeddingInputs(embedding, scale: answerScale).enumerated() {
+                    for label in 0..<labels { logits[label] += Double(value * embeddingWeights[input * labels + label]) }
+                }
+            }
+            return AnswerModel.softmax(logits)
+        }
+    }
+
+    /// Full-batch Adam on the n-grams, and with `embeddings` on each example's embedding inputs,
+    /// which extend its sparse vector past the n-gram buckets.
+    func fit(_ examples: [Example], labels: [Label], embeddings: Bool) -> Fitted {
         precondition(!examples.isEmpty && !labels.isEmpty)
         let features = NGramFeatures(buckets: buckets)
-        let vectors = examples.map { features.vector(prompt: $0.prompt, answer: ThinkBlock.split($0.answer).answer) }
+        let base = NGramFeatures.blocks * buckets
+        var extra = 0
+        let vectors = examples.map { example -> NGramFeatures.Vector in
+            var vector = features.vector(prompt: example.prompt, answer: ThinkBlock.split(example.answer).answer)
+            guard embeddings else { return vector }
+            guard let embedding = example.embedding else { preconditionFailure("an example without its embedding") }
+            let inputs = AnswerModel.embeddingInputs(embedding, scale: refinementAnswerScale)
+            precondition(extra == 0 || extra == inputs.count, "embeddings of different sizes")
+            extra = inputs.count
+            for (offset, value) in inputs.enumerated() {
+                vector.indices.append(Int32(base + offset))
+                vector.values.append(value)
+            }
+            return vector
+        }
         let targets = examples.map { example -> Int in
             guard let index = labels.firstIndex(of: example.label) else { preconditionFailure("label \(example.label) is not among the model's labels") }
             return index
         }
         let width = labels.count
-        let count = NGramFeatures.blocks * buckets * width
+        let count = (base + extra) * width
         var weights = [Float](repeating: 0, count: count)
         var bias = [Float](repeating: 0, count: width)
         var gradient = [Float](repeating: 0, count: count)
@@ -91,8 +143,8 @@ public struct AnswerModelTrainer: Sendable {
             for index in weights.indices { adam(&weights[index], gradient[index], &moment[index], &second[index]) }
             for index in bias.indices { adam(&bias[index], biasGradient[index], &biasMoment[index], &biasSecond[index]) }
         }
-        return AnswerModelWeights(featureSet: NGramFeatures.featureSet, buckets: buckets, labels: labels, weights: weights,
-                                  bias: bias, threshold: threshold, overrule: overrule, training: training)
+        return Fitted(weights: Array(weights[..<(base * width)]), embeddingWeights: Array(weights[(base * width)...]), bias: bias,
+                      answerScale: refinementAnswerScale)
     }
 
     /// Trains on every example, as ``train(_:labels:training:)``, and fits a
@@ -107,8 +159,17 @@ public struct AnswerModelTrainer: Sendable {
         var weights = train(examples.map(\.example), labels: labels, training: training)
         let rows = calibrationRows(examples, labels: labels, groups: calibrationGroups).flatMap { $0 }
         precondition(!rows.isEmpty, "no calibration answers in groups \(calibrationGroups)")
-        weights.combiner = fitCombiner(rows.map(\.inputs), targets: rows.map(\.target), labels: labels.count, groups: calibrationGroups,
-                                       training: "fitted on \(rows.count) answers of \(calibrationGroups.count) groups, each scored by a model trained without its group; \(combinerIterations) Adam iterations (rate \(combinerRate)), L2 \(combinerL2)")
+        let record = "fitted on \(rows.count) answers of \(calibrationGroups.count) groups, each scored by a model trained without its group; \(combinerIterations) Adam iterations (rate \(combinerRate)), L2 \(combinerL2)"
+        weights.combiner = fitCombiner(rows.map(\.inputs), targets: rows.map(\.target), labels: labels.count, groups: calibrationGroups, training: record)
+        if let refinementModel, let first = examples.first?.example.embedding {
+            let fitted = fit(examples.map(\.example), labels: labels, embeddings: true)
+            let refinedRows = calibrationRows(examples, labels: labels, groups: calibrationGroups, embeddings: true).flatMap { $0 }
+            let combiner = fitCombiner(refinedRows.map(\.inputs), targets: refinedRows.map(\.target), labels: labels.count, groups: calibrationGroups, training: record)
+            weights.refinement = .init(
+                embeddingModel: refinementModel, dimensions: first.answer.count, answerScale: refinementAnswerScale, consultBelow: consultBelow,
+                weights: fitted.weights, embeddingWeights: fitted.embeddingWeights, bias: fitted.bias, combiner: combiner,
+                training: "\(training); with the \(refinementModel) vectors of the answers and questions, answer scale \(refinementAnswerScale)")
+        }
         return weights
     }
 
@@ -137,16 +198,18 @@ public struct AnswerModelTrainer: Sendable {
     /// Each group's calibration rows (combiner inputs and the gold label's index), from a model
     /// trained without that group, for the answers whose detector label is one of `labels`. The
     /// folds run in parallel; the result does not depend on how.
-    func calibrationRows(_ examples: [CalibrationExample], labels: [Label], groups: [String]) -> [[(inputs: [Double], target: Int)]] {
+    func calibrationRows(_ examples: [CalibrationExample], labels: [Label], groups: [String], embeddings: Bool = false) -> [[(inputs: [Double], target: Int)]] {
         let folds = FoldResults(count: groups.count)
+        let features = NGramFeatures(buckets: buckets)
         DispatchQueue.concurrentPerform(iterations: groups.count) { fold in
             let group = groups[fold]
             let others = examples.filter { $0.group != group }.map(\.example)
             let held = examples.filter { $0.group == group && labels.contains($0.detectorLabel) }
             guard !others.isEmpty, !held.isEmpty else { return }
-            let model = try! AnswerModel(train(others, labels: labels, training: "fold without \(group)"))
+            let model = fit(others, labels: labels, embeddings: embeddings)
             let rows = held.map { item in
-                let probabilities = model.probabilities(prompt: item.example.prompt, answer: ThinkBlock.split(item.example.answer).answer)
+                let vector = features.vector(prompt: item.example.prompt, answer: ThinkBlock.split(item.example.answer).answer)
+                let probabilities = model.probabilities(vector, embedding: embeddings ? item.example.embedding : nil)
                 return (AnswerModel.combinerInputs(detector: item.detectorLabel, probabilities: probabilities, labels: labels),
                         labels.firstIndex(of: item.example.label)!)
             }

@@ -59,7 +59,9 @@ import PCRE2
 ///    ``AnswerModelWeights/threshold`` and any other label of steps 2–7 at
 ///    ``AnswerModelWeights/overrule``. A replaced label gets the n-grams that weighed most as
 ///    evidence. Empty answers, failed attempts and answers that loop on a phrase (``Repetition``)
-///    stay as the detectors decided.
+///    stay as the detectors decided. With embeddings on, where the combiner's most probable label
+///    is below the model's ``AnswerModelWeights/Refinement/consultBelow``, its refinement (which
+///    also reads the sentence vectors of the answer and the question) decides instead.
 /// Evidence for each label is the sum of its detectors' weights (each detector counts once).
 /// An empty reasoning block is kept as `suppressed_reasoning` evidence beside the label.
 public struct VerdictEngine: Sendable {
@@ -84,7 +86,7 @@ public struct VerdictEngine: Sendable {
     /// on real answers of the bundled models that loop on a phrase it was wrong far more often than
     /// the detectors (chosen on 140 hand-labelled real answers, checked on 70 more; eval/README.md
     /// entry 30).
-    static let modelRepetitionLimit = 0.1
+    public static let modelRepetitionLimit = 0.1
     /// How much closer to a label's exemplars than to the complied ones an answer must be.
     static let embeddingMargin = 0.1
     /// Refused and deflected by embeddings only below this length (longer answers have substance).
@@ -165,11 +167,21 @@ public struct VerdictEngine: Sendable {
         let text = ThinkBlock.split(answer).answer
         guard Repetition.ratio(text) <= Self.modelRepetitionLimit else { return (label, confidence, evidence) }
         let vector = answerModel.features.vector(prompt: input.prompt, answer: text)
-        guard let (modelLabel, probability) = answerModel.decide(label, vector: vector) else {
+        var decision = answerModel.decide(label, vector: vector)
+        var refined = false
+        // Where the combiner is unsure and embeddings are on, the refinement decides instead: it
+        // also reads the sentence vectors of the answer and the question (``AnswerModelWeights/Refinement``).
+        if let embeddings, answerModel.weights.refinement?.dimensions == embeddings.embedder.dimension,
+           let combined = answerModel.combined(label, vector: vector), answerModel.consultsRefinement(combined: combined) {
+            let pair = try vectors([text, input.prompt])
+            decision = answerModel.refinedDecision(label, vector: vector, embedding: AnswerEmbedding(answer: pair[0], prompt: pair[1]))
+            refined = true
+        }
+        guard let (modelLabel, probability) = decision else {
             return (label, confidence, evidence)
         }
-        let grams = answerModel.strongestGrams(for: modelLabel, against: label, prompt: input.prompt, answer: text, vector: vector)
-        let item = Evidence(kind: .model, detector: "answer-model", label: modelLabel,
+        let grams = answerModel.strongestGrams(for: modelLabel, against: label, prompt: input.prompt, answer: text, vector: vector, refined: refined)
+        let item = Evidence(kind: .model, detector: refined ? "answer-model-embeddings" : "answer-model", label: modelLabel,
                             excerpt: grams.map { "“\($0)”" }.joined(separator: ", "), weight: probability)
         return (modelLabel, min(0.95, probability), evidence + [item])
     }

@@ -31,8 +31,11 @@ public struct AnswerModelWeights: Sendable, Hashable, Codable {
     /// When present, decides between the detectors' label and the model's in place of
     /// ``threshold`` and ``overrule``.
     public var combiner: Combiner?
+    /// A second model that also reads sentence embeddings of the answer and the question,
+    /// consulted when embeddings are on and the combiner is unsure.
+    public var refinement: Refinement?
 
-    public init(featureSet: String, buckets: Int, labels: [Label], weights: [Float], bias: [Float], threshold: Double, overrule: Double? = nil, training: String, combiner: Combiner? = nil) {
+    public init(featureSet: String, buckets: Int, labels: [Label], weights: [Float], bias: [Float], threshold: Double, overrule: Double? = nil, training: String, combiner: Combiner? = nil, refinement: Refinement? = nil) {
         self.featureSet = featureSet
         self.buckets = buckets
         self.labels = labels
@@ -42,6 +45,7 @@ public struct AnswerModelWeights: Sendable, Hashable, Codable {
         self.overrule = overrule
         self.training = training
         self.combiner = combiner
+        self.refinement = refinement
     }
 
     /// A second, small logistic regression that gives the final label from the detectors' label
@@ -80,11 +84,96 @@ public struct AnswerModelWeights: Sendable, Hashable, Codable {
         }
     }
 
+    /// The answer model again, trained with three more kinds of input: the sentence embedding of
+    /// the answer (its first tokens, as the embedding model truncates them), scaled by
+    /// ``answerScale``, and the cosine between the answer's and the question's embeddings with its
+    /// square (how far the answer stays on the question's subject). It has its own combiner. The
+    /// verdict engine consults it only with embeddings on and only where the main combiner's most
+    /// probable label has less than ``consultBelow``: an embedding costs more than all the
+    /// patterns, and where the main combiner is sure the refinement rarely disagrees.
+    public struct Refinement: Sendable, Hashable, Codable {
+        /// The sentence-embedding model (catalog id) whose vectors the weights expect.
+        public var embeddingModel: String
+        public var dimensions: Int
+        public var answerScale: Float
+        public var consultBelow: Double
+        /// The n-gram weights, laid out as ``AnswerModelWeights/weights`` (same blocks and buckets).
+        public var weights: [Float]
+        /// `(dimensions + 2) × labels` weights, input-major: the scaled answer vector, then the
+        /// cosine and its square.
+        public var embeddingWeights: [Float]
+        public var bias: [Float]
+        public var combiner: Combiner
+        public var training: String
+
+        public init(embeddingModel: String, dimensions: Int, answerScale: Float, consultBelow: Double, weights: [Float], embeddingWeights: [Float], bias: [Float], combiner: Combiner, training: String) {
+            self.embeddingModel = embeddingModel
+            self.dimensions = dimensions
+            self.answerScale = answerScale
+            self.consultBelow = consultBelow
+            self.weights = weights
+            self.embeddingWeights = embeddingWeights
+            self.bias = bias
+            self.combiner = combiner
+            self.training = training
+        }
+
+        /// Embedding inputs for vectors of `dimensions` values.
+        public static func inputs(dimensions: Int) -> Int { dimensions + 2 }
+
+        private enum CodingKeys: String, CodingKey {
+            case embeddingModel = "embedding_model", dimensions, answerScale = "answer_scale", consultBelow = "consult_below"
+            case weights, embeddingWeights = "embedding_weights", bias, combiner, training
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            embeddingModel = try container.decode(String.self, forKey: .embeddingModel)
+            dimensions = try container.decode(Int.self, forKey: .dimensions)
+            answerScale = try container.decode(Float.self, forKey: .answerScale)
+            consultBelow = try container.decode(Double.self, forKey: .consultBelow)
+            bias = try container.decode([Float].self, forKey: .bias)
+            combiner = try container.decode(Combiner.self, forKey: .combiner)
+            training = try container.decode(String.self, forKey: .training)
+            weights = try AnswerModelWeights.decodeFloats(container, forKey: .weights)
+            embeddingWeights = try AnswerModelWeights.decodeFloats(container, forKey: .embeddingWeights)
+            guard dimensions > 0, embeddingWeights.count == Self.inputs(dimensions: dimensions) * bias.count else {
+                throw DecodingError.dataCorruptedError(forKey: .embeddingWeights, in: container,
+                    debugDescription: "expected (dimensions + 2) × labels = \(Self.inputs(dimensions: max(0, dimensions))) × \(bias.count) weights, got \(embeddingWeights.count)")
+            }
+            guard consultBelow > 0, consultBelow <= 1.0001 else {
+                throw DecodingError.dataCorruptedError(forKey: .consultBelow, in: container, debugDescription: "expected a probability above 0 and at most 1, got \(consultBelow)")
+            }
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(embeddingModel, forKey: .embeddingModel)
+            try container.encode(dimensions, forKey: .dimensions)
+            try container.encode(answerScale, forKey: .answerScale)
+            try container.encode(consultBelow, forKey: .consultBelow)
+            try container.encode(bias, forKey: .bias)
+            try container.encode(combiner, forKey: .combiner)
+            try container.encode(training, forKey: .training)
+            try container.encode(AnswerModelWeights.data(of: weights).base64EncodedString(), forKey: .weights)
+            try container.encode(AnswerModelWeights.data(of: embeddingWeights).base64EncodedString(), forKey: .embeddingWeights)
+        }
+    }
+
     /// Text blocks the weights cover (``weights`` holds a whole number of them).
     public var blocks: Int { labels.isEmpty || buckets == 0 ? 0 : weights.count / (buckets * labels.count) }
 
     private enum CodingKeys: String, CodingKey {
-        case featureSet = "feature_set", buckets, labels, weights, bias, threshold, overrule, training, combiner
+        case featureSet = "feature_set", buckets, labels, weights, bias, threshold, overrule, training, combiner, refinement
+    }
+
+    /// Base64 of little-endian Float32 values, under `key`.
+    static func decodeFloats<Key: CodingKey>(_ container: KeyedDecodingContainer<Key>, forKey key: Key) throws -> [Float] {
+        let encoded = try container.decode(String.self, forKey: key)
+        guard let data = Data(base64Encoded: encoded), data.count % 4 == 0 else {
+            throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: "expected base64 of little-endian Float32 values")
+        }
+        return floats(from: data)
     }
 
     // The weights travel as base64 of little-endian Float32 (a quarter of the size of decimal
@@ -99,11 +188,8 @@ public struct AnswerModelWeights: Sendable, Hashable, Codable {
         overrule = try container.decodeIfPresent(Double.self, forKey: .overrule)
         training = try container.decode(String.self, forKey: .training)
         combiner = try container.decodeIfPresent(Combiner.self, forKey: .combiner)
-        let encoded = try container.decode(String.self, forKey: .weights)
-        guard let data = Data(base64Encoded: encoded), data.count % 4 == 0 else {
-            throw DecodingError.dataCorruptedError(forKey: .weights, in: container, debugDescription: "expected base64 of little-endian Float32 values")
-        }
-        weights = Self.floats(from: data)
+        refinement = try container.decodeIfPresent(Refinement.self, forKey: .refinement)
+        weights = try Self.decodeFloats(container, forKey: .weights)
         guard buckets > 0, !labels.isEmpty, bias.count == labels.count, !weights.isEmpty, weights.count % (buckets * labels.count) == 0 else {
             throw DecodingError.dataCorruptedError(
                 forKey: .weights, in: container,
@@ -114,6 +200,14 @@ public struct AnswerModelWeights: Sendable, Hashable, Codable {
             throw DecodingError.dataCorruptedError(
                 forKey: .combiner, in: container,
                 debugDescription: "expected \(inputs) finite means, \(inputs) positive scales, \(inputs) × \(labels.count) weights and \(labels.count) biases for \(labels.count) labels; got \(combiner.mean.count), \(combiner.scale.count), \(combiner.weights.count) and \(combiner.bias.count)")
+        }
+        if let refinement {
+            guard combiner != nil, refinement.weights.count == weights.count, refinement.bias.count == labels.count,
+                  refinement.combiner.fits(labels: labels.count) else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .refinement, in: container,
+                    debugDescription: "expected a main combiner, \(weights.count) n-gram weights, \(labels.count) biases and a combiner for \(labels.count) labels; got \(combiner == nil ? "no main combiner, " : "")\(refinement.weights.count) weights and \(refinement.bias.count) biases")
+            }
         }
     }
 
@@ -127,6 +221,7 @@ public struct AnswerModelWeights: Sendable, Hashable, Codable {
         try container.encodeIfPresent(overrule, forKey: .overrule)
         try container.encode(training, forKey: .training)
         try container.encodeIfPresent(combiner, forKey: .combiner)
+        try container.encodeIfPresent(refinement, forKey: .refinement)
         try container.encode(Self.data(of: weights).base64EncodedString(), forKey: .weights)
     }
 

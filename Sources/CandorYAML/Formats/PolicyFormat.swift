@@ -227,7 +227,9 @@ enum PolicyFormat {
             valid = false
         }
         if useCombiner == false {
+            // The refinement is consulted where the combiner is unsure: without it, neither.
             model.combiner = nil
+            model.refinement = nil
         } else if model.combiner == nil, useCombiner == true, let combinerValue {
             combinerValue.report("answer_model file \(shown) has no learned combiner (train it with `candor train-verdicts --calibrate-on GROUP`), expected combiner: false or no combiner key")
             valid = false
