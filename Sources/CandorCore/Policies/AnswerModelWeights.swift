@@ -155,8 +155,8 @@ public struct AnswerModelWeights: Sendable, Hashable, Codable {
             try container.encode(bias, forKey: .bias)
             try container.encode(combiner, forKey: .combiner)
             try container.encode(training, forKey: .training)
-            try container.encode(AnswerModelWeights.data(of: weights).base64EncodedString(), forKey: .weights)
-            try container.encode(AnswerModelWeights.data(of: embeddingWeights).base64EncodedString(), forKey: .embeddingWeights)
+            try AnswerModelWeights.encodeFloats(weights, in: &container, forKey: .weights)
+            try AnswerModelWeights.encodeFloats(embeddingWeights, in: &container, forKey: .embeddingWeights)
         }
     }
 
@@ -165,6 +165,11 @@ public struct AnswerModelWeights: Sendable, Hashable, Codable {
 
     private enum CodingKeys: String, CodingKey {
         case featureSet = "feature_set", buckets, labels, weights, bias, threshold, overrule, training, combiner, refinement
+    }
+
+    /// `values` as base64 of little-endian Float32, under `key`.
+    static func encodeFloats<Key: CodingKey>(_ values: [Float], in container: inout KeyedEncodingContainer<Key>, forKey key: Key) throws {
+        try container.encode(data(of: values).base64EncodedString(), forKey: key)
     }
 
     /// Base64 of little-endian Float32 values, under `key`.
@@ -222,7 +227,7 @@ public struct AnswerModelWeights: Sendable, Hashable, Codable {
         try container.encode(training, forKey: .training)
         try container.encodeIfPresent(combiner, forKey: .combiner)
         try container.encodeIfPresent(refinement, forKey: .refinement)
-        try container.encode(Self.data(of: weights).base64EncodedString(), forKey: .weights)
+        try Self.encodeFloats(weights, in: &container, forKey: .weights)
     }
 
     static func floats(from data: Data) -> [Float] {
