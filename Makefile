@@ -59,7 +59,7 @@ bench: models
 ## fitted on the authors the detectors were never tuned on (eval/README.md, entry 30); its
 ## refinement reads all-MiniLM-L6-v2 vectors (entry 32), so the models must be pulled.
 CALIBRATION_GROUPS ?= heldout-v9 heldout-v10 heldout-v11 heldout-v12 heldout-v13 heldout-v15 heldout-v16 heldout-v17 heldout-v20 \
-                      heldout-v23 heldout-v25 real-bundled
+                      heldout-v23 heldout-v25 heldout-v33 heldout-v35 real-bundled
 answer-model: models
 	$(CANDOR) train-verdicts --input eval/dev.jsonl --input eval/heldout.jsonl \
 	  $(foreach g,$(CALIBRATION_GROUPS),--calibrate-on $(g)) --embeddings --output policies/default.answer-model.json
