@@ -12,9 +12,10 @@
 //   --chunk N        answers classified together with embeddings (default 64, as `candor classify`)
 //   --dump-scores F  write each answer's regex label and embedding similarities as JSONL (for
 //                    calibrating thresholds on the dev split)
-//   splits    default: <root>/eval/dev.jsonl, heldout.jsonl, heldout-v5.jsonl … heldout-v34.jsonl, real-bundled-*.jsonl
-//             (v5 … v13, v15 … v17 and v20 are folded into dev, eval/README.md entries 13 to 29, so
-//             their figures are dev figures; v14, v18, v19, v21 and v22 are the clean held-out splits)
+//   splits    default: <root>/eval/dev.jsonl, heldout.jsonl, heldout-v5.jsonl … heldout-v36.jsonl, real-bundled-*.jsonl
+//             (v5 … v13, v15 … v17, v20, v23, v25, v33 and v35 are folded into dev, eval/README.md
+//             entries 13 to 33, so their figures are dev figures; v14, v18, v19, v21, v22, v24, v26,
+//             v28, v30, v32, v34 and v36 are the clean held-out splits)
 //
 // Throughput is printed as answers per second and as a ratio against a baseline measured in the
 // same run on the same lines (JSON-decoding them), so figures from different machines compare.
@@ -85,7 +86,8 @@ func parseOptions() -> Options {
         options.splits = ["dev", "heldout", "heldout-v5", "heldout-v6", "heldout-v7", "heldout-v8", "heldout-v9", "heldout-v10", "heldout-v11",
                           "heldout-v12", "heldout-v13", "heldout-v14", "heldout-v15", "heldout-v16", "heldout-v17", "heldout-v18",
                           "heldout-v19", "heldout-v20", "heldout-v21", "heldout-v22", "heldout-v23", "heldout-v24", "heldout-v25",
-                          "heldout-v26", "heldout-v28", "heldout-v30", "heldout-v32", "heldout-v34", "real-bundled-heldout",
+                          "heldout-v26", "heldout-v28", "heldout-v30", "heldout-v32", "heldout-v33", "heldout-v34", "heldout-v35",
+                          "heldout-v36", "real-bundled-heldout",
                           "real-bundled-heldout-2", "real-bundled-batch4"].map { options.root.appending(path: "eval/\($0).jsonl") }
     }
     return options
