@@ -124,19 +124,6 @@ struct AnswerModelTests {
         return examples
     }
 
-    /// Runs `work` on a Dispatch worker thread and waits for it without holding a cooperative thread.
-    static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
-        }
-    }
-
-    static func offPool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: work()) }
-        }
-    }
-
     @Test("the shipped model, its combiner and its refinement are what training on the shipped data makes (Fixtures copies of eval/dev.jsonl and eval/heldout.jsonl; the real all-MiniLM-L6-v2)")
     func shippedModelReproduces() async throws {
         let fixtures = try #require(Bundle.module.url(forResource: "Fixtures", withExtension: nil))
@@ -149,13 +136,13 @@ struct AnswerModelTests {
         }
         // About three minutes of work on two cores: off the cooperative thread pool, so that the
         // timing-sensitive tests running beside it (fault server timeouts) keep their threads.
-        var examples = try await Self.offPool { try Self.calibrationExamples(lines) }
+        var examples = try await offPool { try Self.calibrationExamples(lines) }
         // The refinement's inputs: each answer's and question's all-MiniLM-L6-v2 vectors, as
         // `candor train-verdicts --embeddings` computes them.
         let refinement = try #require(shipped.refinement, "the shipped model has a refinement (make answer-model passes --embeddings)")
         let embedder = try SentenceEmbedder(folder: ModelCatalog.bundled.locate(refinement.embeddingModel), threads: 2)
         let texts = examples.flatMap { [ThinkBlock.split($0.example.answer).answer, $0.example.prompt] }
-        let vectors = await Self.offPool { embedder.embed(texts) }
+        let vectors = await offPool { embedder.embed(texts) }
         for index in examples.indices {
             examples[index].example.embedding = AnswerEmbedding(answer: vectors[2 * index], prompt: vectors[2 * index + 1])
         }
@@ -167,7 +154,7 @@ struct AnswerModelTests {
         trainer.consultBelow = refinement.consultBelow
         #expect(shipped.training.contains("\(examples.count) non-empty answers") && shipped.training.contains("\(trainer.iterations) Adam iterations"))
         #expect(combiner.groups.count >= 5 && combiner.groups.allSatisfy { group in examples.contains { $0.group == group } })
-        let retrained = await Self.offPool { [trainer, examples] in trainer.train(examples, labels: shipped.labels, calibrationGroups: combiner.groups, training: shipped.training) }
+        let retrained = await offPool { [trainer, examples] in trainer.train(examples, labels: shipped.labels, calibrationGroups: combiner.groups, training: shipped.training) }
         #expect(retrained.labels == shipped.labels && retrained.weights.count == shipped.weights.count)
         let largest = zip(retrained.weights, shipped.weights).map { abs($0 - $1) }.max() ?? 0
         #expect(largest < 1e-4, "largest weight difference \(largest)")

@@ -87,9 +87,8 @@ struct EmbeddingDetectorTests {
                                        language: row.language.flatMap(LanguageTag.init(rawValue:)), expect: row.expect, category: row.category)
         }
         let engine = Self.engines.embeddings
-        // Minutes of encoder work: done on a Dispatch thread, so that the cooperative pool stays free
-        // for the timing-sensitive server tests that run beside this one.
-        let (single, batched) = await AnswerModelTests.offPool { () -> ([Verdict], [Verdict]) in
+        // Minutes of encoder work: off the cooperative pool (OffPool.swift).
+        let (single, batched) = await offPool { () -> ([Verdict], [Verdict]) in
             let single = inputs.map { engine.classify($0) }
             // Chunks of 50 that do not line up with anything in the file, and the final partial chunk.
             var batched: [Verdict] = []
@@ -151,7 +150,7 @@ struct EmbeddingDetectorTests {
     @Test("with embeddings the dev split still agrees at least 95% (the shipped engine, answer model included)")
     func devAgreement() async throws {
         let engine = Self.engines.shipped
-        let (accuracy, wrong, _) = try await AnswerModelTests.offPool { try DevSplit.agreement(engine) }
+        let (accuracy, wrong, _) = try await offPool { try DevSplit.agreement(engine) }
         #expect(accuracy >= 0.95, "dev agreement with embeddings \(accuracy); wrong: \(wrong)")
     }
 }

@@ -175,9 +175,8 @@ struct VerdictEngineTests {
 
     @Test("agreement with the labelled dev split is at least 95% (the shipped engine, answer model included)")
     func devAccuracy() async throws {
-        // Thousands of answers: scored on a Dispatch thread, so that the cooperative pool stays free
-        // for the timing-sensitive server tests that run beside this one.
-        let (accuracy, wrong, count) = try await AnswerModelTests.offPool { try DevSplit.agreement(PolicyFixture.engine) }
+        // Thousands of answers: scored off the cooperative pool (OffPool.swift).
+        let (accuracy, wrong, count) = try await offPool { try DevSplit.agreement(PolicyFixture.engine) }
         #expect(count >= 150)
         #expect(accuracy >= 0.95, "dev accuracy \(accuracy); wrong: \(wrong)")
     }
