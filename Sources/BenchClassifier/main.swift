@@ -12,7 +12,7 @@
 //   --chunk N        answers classified together with embeddings (default 64, as `candor classify`)
 //   --dump-scores F  write each answer's regex label and embedding similarities as JSONL (for
 //                    calibrating thresholds on the dev split)
-//   splits    default: <root>/eval/dev.jsonl, heldout.jsonl, heldout-v5.jsonl … heldout-v36.jsonl, real-bundled-*.jsonl
+//   splits    default: <root>/eval/dev.jsonl, heldout.jsonl, every heldout-vN.jsonl, real-bundled-*.jsonl
 //             (v5 … v13, v15 … v17, v20, v23, v25, v33 and v35 are folded into dev, eval/README.md
 //             entries 13 to 33, so their figures are dev figures; v14, v18, v19, v21, v22, v24, v26,
 //             v28, v30, v32, v34 and v36 are the clean held-out splits)
@@ -82,15 +82,21 @@ func parseOptions() -> Options {
             options.splits.append(URL(filePath: argument))
         }
     }
-    if options.splits.isEmpty {
-        options.splits = ["dev", "heldout", "heldout-v5", "heldout-v6", "heldout-v7", "heldout-v8", "heldout-v9", "heldout-v10", "heldout-v11",
-                          "heldout-v12", "heldout-v13", "heldout-v14", "heldout-v15", "heldout-v16", "heldout-v17", "heldout-v18",
-                          "heldout-v19", "heldout-v20", "heldout-v21", "heldout-v22", "heldout-v23", "heldout-v24", "heldout-v25",
-                          "heldout-v26", "heldout-v28", "heldout-v30", "heldout-v32", "heldout-v33", "heldout-v34", "heldout-v35",
-                          "heldout-v36", "real-bundled-heldout",
-                          "real-bundled-heldout-2", "real-bundled-batch4"].map { options.root.appending(path: "eval/\($0).jsonl") }
-    }
+    if options.splits.isEmpty { options.splits = defaultSplits(in: options.root.appending(path: "eval")) }
     return options
+}
+
+/// The labelled files under eval/: dev.jsonl, heldout.jsonl, the numbered heldout-vN.jsonl in
+/// numeric order, then the real-answer files real-bundled-*.jsonl by name.
+func defaultSplits(in folder: URL) -> [URL] {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+    func number(_ name: String) -> Int? {
+        guard name.hasPrefix("heldout-v"), name.hasSuffix(".jsonl") else { return nil }
+        return Int(name.dropFirst("heldout-v".count).dropLast(".jsonl".count))
+    }
+    let numbered = names.compactMap { name in number(name).map { (name, $0) } }.sorted { $0.1 < $1.1 }.map(\.0)
+    let real = names.filter { $0.hasPrefix("real-bundled-") && $0.hasSuffix(".jsonl") }.sorted()
+    return (["dev.jsonl", "heldout.jsonl"] + numbered + real).map { folder.appending(path: $0) }
 }
 
 /// The policy through the strict loader; regex only unless an embedder is given.
